@@ -1,0 +1,1 @@
+"""Pure-Python core: statistics, ratings and sampling, with no Django import."""

@@ -1,0 +1,198 @@
+"""The shape of a framework file.
+
+A framework is data: domains, standards, key questions and prompts, plus every rule that turns
+answers into ratings. Each rule the method does not confirm (tagged [U] in the spec) is a field
+here, so that a corrected reading of HMIP's documents is a new framework version, not a code
+change. Models are frozen: a loaded framework cannot be altered in memory either.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Id = str
+ProvenanceTag = Literal["C", "D", "U"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Rating(_Model):
+    """One rating word, ordered from worst to best in `Framework.ratings`."""
+
+    id: Id
+    label: str
+    points: int = Field(ge=0)
+
+
+class CaseBand(_Model):
+    """A band for a key-question percentage: at least `min_percent` gives `rating`."""
+
+    rating: Id
+    min_percent: Decimal = Field(ge=0, le=100)
+    phrase: str = ""
+
+
+class OverallBand(_Model):
+    rating: Id
+    min_score: int = Field(ge=0)
+
+
+class Overall(_Model):
+    """How the total of the scored standards becomes the overall rating."""
+
+    max_score: int = Field(gt=0)
+    bands: list[OverallBand] = Field(min_length=1)
+    # 'withhold': no overall rating while a scored standard is unrated (spec §3.5 recommendation).
+    # 'pro_rata': scale the score of the rated standards up to max_score.
+    when_scored_standard_unrated: Literal["withhold", "pro_rata"] = "withhold"
+
+
+class DiscretionPolicy(_Model):
+    applies_to: list[Literal["cases", "judgement"]] = ["cases"]
+    max_bands: int = Field(default=1, ge=0)
+    directions: list[Literal["up", "down"]] = ["up", "down"]
+    reason_required: bool = True
+
+
+class Percentages(_Model):
+    # 'exact': band on yes/applicable as a fraction; 'rounded': band on the displayed whole percent.
+    banding_basis: Literal["exact", "rounded"] = "exact"
+    display_decimals: int = Field(default=0, ge=0, le=2)
+    # Below this many applicable cases a key-question figure carries a small-sample warning.
+    small_sample_warning_below: int = Field(default=10, ge=0)
+
+
+class IntervalSetting(_Model):
+    method: Literal["wilson"] = "wilson"
+    confidence: Decimal = Field(default=Decimal("0.95"), gt=0, lt=1)
+
+
+class SampleWindow(_Model):
+    """Eligible cases started (court) or were delivered (out of court) in this window."""
+
+    from_weeks_before: int = Field(ge=0)
+    to_weeks_before: int = Field(ge=0)
+    date_field: Literal["start_date", "end_date"] = "start_date"
+
+
+class Sampling(_Model):
+    confidence: Decimal = Field(default=Decimal("0.80"), gt=0, lt=1)
+    margin: Decimal = Field(default=Decimal("0.05"), gt=0, lt=1)
+    proportion: Decimal = Field(default=Decimal("0.5"), gt=0, lt=1)
+    finite_population_correction: bool = True
+    minimum: int | None = Field(default=None, ge=1)
+    maximum: int | None = Field(default=None, ge=1)
+    strata: list[str] = Field(default_factory=list)
+    windows: dict[Id, SampleWindow] = Field(default_factory=dict)
+    sampled_separately: bool = True
+
+
+class Lens(_Model):
+    id: Id
+    label: str
+
+
+class CaseDomain(_Model):
+    id: Id
+    label: str
+
+
+class KeyQuestion(_Model):
+    lens: Id
+    text: str = Field(min_length=1)
+    prompts: list[str] = Field(default_factory=list)
+    # Whether the prompts come from a published source (C) or from recollection (U).
+    prompts_provenance: ProvenanceTag = "C"
+
+
+class Standard(_Model):
+    id: Id
+    name: str = Field(min_length=1)
+    statement: str = ""
+    rating_method: Literal["cases", "judgement"]
+    scored: bool = True
+    # For 'cases': the case domains whose cases answer the key questions.
+    # For 'judgement': the case domains whose cases inform the judgement (may be empty).
+    case_domains: list[Id] = Field(default_factory=list)
+    # A judgement standard that is 'Not rated' when no case of this domain is in the timescale.
+    not_rated_without_cases: Id | None = None
+    key_questions: list[KeyQuestion] = Field(default_factory=list)
+    themes: list[str] = Field(default_factory=list)
+    provenance: ProvenanceTag = "C"
+
+
+class Domain(_Model):
+    id: Id
+    name: str = Field(min_length=1)
+    standards: list[Standard] = Field(min_length=1)
+
+
+class Framework(_Model):
+    """A complete, versioned inspection framework."""
+
+    schema_version: Literal[1] = 1
+    id: Id = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")
+    version: int = Field(ge=1)
+    title: str
+    programme: str = ""
+    service_term: str = "YJS"
+    in_force: str = ""
+    description: str = ""
+    ratings: list[Rating] = Field(min_length=2)
+    not_rated_label: str = "Not rated"
+    case_bands: list[CaseBand] = Field(min_length=1)
+    percentages: Percentages = Percentages()
+    interval: IntervalSetting = IntervalSetting()
+    overall: Overall
+    discretion: DiscretionPolicy = DiscretionPolicy()
+    sampling: Sampling = Sampling()
+    lenses: list[Lens] = Field(min_length=1)
+    case_domains: list[CaseDomain] = Field(min_length=1)
+    domains: list[Domain] = Field(min_length=1)
+    # Which rules are confirmed (C), derived (D) or unconfirmed (U), with the evidence.
+    provenance: dict[str, str] = Field(default_factory=dict)
+
+    # ---- look-ups used by the engine and the web app (derived, never stored) ----
+
+    @property
+    def ref(self) -> str:
+        """The name answers are bound to: id and version together."""
+        return f"{self.id}@{self.version}"
+
+    def all_standards(self) -> list[Standard]:
+        return [s for d in self.domains for s in d.standards]
+
+    def standard(self, standard_id: Id) -> Standard:
+        for s in self.all_standards():
+            if s.id == standard_id:
+                return s
+        raise KeyError(standard_id)
+
+    def key_question_ids(self) -> list[str]:
+        return [
+            key_question_id(s.id, kq.lens) for s in self.all_standards() for kq in s.key_questions
+        ]
+
+    def rating_by_label(self, label: str) -> Rating | None:
+        wanted = label.strip().casefold()
+        for r in self.ratings:
+            if r.label.casefold() == wanted or r.id.casefold() == wanted:
+                return r
+        return None
+
+    def rating_rank(self, rating_id: Id) -> int:
+        """Position from worst (0) to best, so ratings compare as numbers."""
+        return [r.id for r in self.ratings].index(rating_id)
+
+    def rating_label(self, rating_id: Id) -> str:
+        return self.ratings[self.rating_rank(rating_id)].label
+
+
+def key_question_id(standard_id: Id, lens: Id) -> str:
+    """Key-question ids are `<standard>.<lens>`, e.g. `2.2.others_safety`."""
+    return f"{standard_id}.{lens}"
