@@ -1,0 +1,134 @@
+"""Sign in (with an optional TOTP second factor), sign out, and the security page."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import qrcode
+import qrcode.image.svg
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login, logout
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render, resolve_url
+from django.urls import path
+from django.utils.http import url_has_allowed_host_and_scheme
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from .forms import CodeForm, SignInForm
+
+PENDING = "pending_second_factor"
+MAX_CODE_ATTEMPTS = 5
+
+
+def _next_url(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return resolve_url("inspections:home")
+
+
+@login_not_required
+def sign_in(request: HttpRequest) -> HttpResponse:
+    form = SignInForm(request, data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.get_user()
+        if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+            request.session[PENDING] = {"user": user.pk, "backend": user.backend, "tries": 0}
+            return redirect(f"{resolve_url('accounts:code')}?next={_next_url(request)}")
+        login(request, user)
+        return redirect(_next_url(request))
+    return render(request, "registration/login.html", {"form": form, "next": _next_url(request)})
+
+
+@login_not_required
+def second_factor(request: HttpRequest) -> HttpResponse:
+    pending = request.session.get(PENDING)
+    if not pending:
+        return redirect("accounts:login")
+    form = CodeForm(request.POST or None, submit="Sign in")
+    if request.method == "POST" and form.is_valid():
+        user = get_user_model().objects.get(pk=pending["user"])
+        device = next(
+            (
+                d
+                for d in TOTPDevice.objects.filter(user=user, confirmed=True)
+                if d.verify_token(form.cleaned_data["code"])
+            ),
+            None,
+        )
+        if device is not None:
+            del request.session[PENDING]
+            login(request, user, backend=pending["backend"])
+            otp_login(request, device)
+            return redirect(_next_url(request))
+        pending["tries"] += 1
+        request.session[PENDING] = pending
+        if pending["tries"] >= MAX_CODE_ATTEMPTS:
+            del request.session[PENDING]
+            messages.error(request, "Too many wrong codes. Sign in again.")
+            return redirect("accounts:login")
+        form.add_error("code", "That code is not right. Codes change every 30 seconds.")
+    return render(request, "registration/code.html", {"form": form, "next": _next_url(request)})
+
+
+@login_not_required
+def sign_out(request: HttpRequest) -> HttpResponse:
+    """GET asks, POST signs out: a link cannot sign anyone out behind their back."""
+    if request.method != "POST":
+        return render(request, "registration/logout.html")
+    logout(request)
+    messages.success(request, "You have signed out.")
+    return redirect("accounts:login")
+
+
+def _qr_svg(uri: str) -> str:
+    image = qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathImage)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def security(request: HttpRequest) -> HttpResponse:
+    """Turn two-factor sign-in on (scan, then confirm with a code) or off."""
+    user = request.user
+    confirmed = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    device = None if confirmed else TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    form = CodeForm(request.POST or None, submit="Turn on two-factor sign-in")
+    if request.method == "POST" and request.POST.get("action") == "disable" and confirmed:
+        TOTPDevice.objects.filter(user=user).delete()
+        messages.success(request, "Two-factor sign-in is off.")
+        return redirect("accounts:security")
+    if request.method == "POST" and request.POST.get("action") == "start" and not confirmed:
+        TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+        TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+        return redirect("accounts:security")
+    if request.method == "POST" and request.POST.get("action") == "confirm" and device:
+        if form.is_valid() and device.verify_token(form.cleaned_data["code"]):
+            device.confirmed = True
+            device.save()
+            messages.success(request, "Two-factor sign-in is on.")
+            return redirect("accounts:security")
+        form.add_error("code", "That code is not right. Check the app and try again.")
+    return render(
+        request,
+        "registration/security.html",
+        {
+            "confirmed": confirmed,
+            "device": device,
+            "qr": _qr_svg(device.config_url) if device else None,
+            "secret": base64.b32encode(device.bin_key).decode() if device else None,
+            "form": form,
+        },
+    )
+
+
+app_name = "accounts"
+urlpatterns = [
+    path("login/", sign_in, name="login"),
+    path("login/code/", second_factor, name="code"),
+    path("logout/", sign_out, name="logout"),
+    path("security/", security, name="security"),
+]
