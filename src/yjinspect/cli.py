@@ -6,9 +6,16 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from fractions import Fraction
 from pathlib import Path
 
-from yjinspect.core.rating_files import read_answers, read_judgements
+from yjinspect.core.legacy import AreaRating, WordOverride, rate_areas
+from yjinspect.core.rating_files import (
+    read_answers,
+    read_area_words,
+    read_item_answers,
+    read_judgements,
+)
 from yjinspect.core.ratings import (
     Discretion,
     InspectionRating,
@@ -28,6 +35,10 @@ from yjinspect.frameworks import (
 
 def _cmd_rate(args: argparse.Namespace) -> int:
     framework = get_framework(args.framework)
+    if framework.scoring_model == "areas":
+        return _rate_areas(framework, args)
+    if args.optional_areas is not None:
+        raise RatingInputError(f"{framework.ref} has no optional areas (--optional-areas)")
     counts = read_answers(Path(args.answers), framework)
     judgements: dict[str, Judgement] = {}
     discretion: dict[str, Discretion] = {}
@@ -42,6 +53,91 @@ def _cmd_rate(args: argparse.Namespace) -> int:
     else:
         print(format_text(framework, result))
     return 0
+
+
+def _rate_areas(framework: Framework, args: argparse.Namespace) -> int:
+    """`rate` for an earlier programme (SQS, FJI, CCI): area scores and words."""
+    answers = read_item_answers(Path(args.answers), framework)
+    overrides: dict[str, WordOverride] = {}
+    judged: dict[str, WordOverride] = {}
+    if args.judgements:
+        overrides, judged = read_area_words(Path(args.judgements), framework)
+    chosen = None
+    if args.optional_areas is not None:
+        chosen = {a.strip() for a in args.optional_areas.split(",") if a.strip()}
+    result = rate_areas(framework, answers.counts, overrides, judged, chosen, answers.cases)
+    if args.format == "json":
+        print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        print(format_areas_text(framework, result))
+    return 0
+
+
+def _pct(value: Fraction | None) -> str:
+    if value is None:
+        return "n/a"
+    return f"{int(value) if value.denominator == 1 else float(value)}%"
+
+
+def format_areas_text(framework: Framework, result: AreaRating) -> str:
+    """A plain table of an earlier programme's areas: score, counts, word, and the items."""
+    lines = [f"{framework.title} ({framework.ref})", ""]
+    for area in result.areas:
+        if area.rating_method == "judgement":
+            figure = "judged" if area.word_scale else "narrative"
+        elif area.percent is None:
+            figure = "no answers"
+        else:
+            figure = f"{area.percent_text} ({area.yes}/{area.applicable})"
+            if area.interval:
+                low, high = area.interval
+                figure += f"  95% CI {low * 100:.0f}–{high * 100:.0f}%"
+        if area.word or area.word_scale:
+            word = area.word or "-"
+        else:
+            word = "no word (narrative)" if area.rating_method == "judgement" else "no word"
+        mark = " *" if area.override_reason is not None else ""
+        lines.append(f"{area.id:<4} {area.name:<38} {figure:<30} {word}{mark}")
+        lines.append(f"       {area.explanation}")
+        if area.interval_crosses_word:
+            lines.append("       (the interval spans a word boundary: another sample could differ)")
+        lines.extend(f"       note: {n}" for n in area.notes)
+        if area.next_word:
+            lines.append(f"       {area.next_word}")
+        if area.score_sentence:
+            lines.append(f"       {area.score_sentence}")
+        for section in area.sections:
+            pct = _pct(section.percent)
+            lines.append(
+                f"     § {section.id:<6} {pct:>5} ({section.yes}/{section.applicable})  "
+                f"{section.name}"
+            )
+        unanswered = 0
+        for item in area.items:
+            if item.options is not None and sum(item.options.values()) == 0:
+                unanswered += 1
+            elif item.options is not None:
+                given = ", ".join(f"{o} {n}" for o, n in item.options.items())
+                lines.append(f"       {item.id:<7} recorded: {given}")
+            elif item.yes + item.no + item.na == 0:
+                unanswered += 1
+            elif item.percent is None:
+                lines.append(f"       {item.id:<7}   n/a (all {item.na} not applicable)")
+            else:
+                pooled = (
+                    "" if item.pooled or area.rating_method == "judgement" else "  [not pooled]"
+                )
+                lines.append(
+                    f"       {item.id:<7} {_pct(item.percent)}".ljust(20)
+                    + f"({item.yes}/{item.relevant})  {item.phrase}{pooled}"
+                )
+        if unanswered:
+            lines.append(f"       ({unanswered} item{'s' if unanswered != 1 else ''} not answered)")
+    if result.optional_areas_left_out:
+        lines += ["", "Optional areas not covered: " + ", ".join(result.optional_areas_left_out)]
+    if any(a.override_reason is not None for a in result.areas):
+        lines.append("* word chosen by the inspectors, not the score's band")
+    return "\n".join(lines)
 
 
 def format_text(framework: Framework, result: InspectionRating) -> str:
@@ -82,17 +178,55 @@ def _cmd_frameworks(args: argparse.Namespace) -> int:
         print(describe_framework(get_framework(args.id)))
         return 0
     for fw in shipped_frameworks():
-        standards = len(fw.all_standards())
-        print(f"{fw.id:<18} v{fw.version}  {fw.title}  ({standards} standards, {fw.in_force})")
+        if fw.scoring_model == "areas":
+            size = f"{len(fw.areas)} areas, {len(fw.items)} items"
+        else:
+            size = f"{len(fw.all_standards())} standards"
+        print(f"{fw.id:<18} v{fw.version}  {fw.title}  ({size}, {fw.in_force})")
     return 0
 
 
+def describe_areas_framework(fw: Framework) -> str:
+    """The tree of an earlier programme: word scales, areas, and the items each pools."""
+    lines = [
+        f"{fw.title}  [{fw.ref}, fingerprint {fingerprint(fw)[:12]}]",
+        "Score: Yes / (Yes + No) pooled over an area's items and cases, N/A left out; "
+        f"words on the {fw.word_banding_basis} percentage",
+    ]
+    for name, bands in fw.word_scales.items():
+        lines.append(
+            f"Words ({name}): " + ", ".join(f"{b.word} >= {b.min_percent}%" for b in bands)
+        )
+    lines.append("")
+    for area in fw.areas:
+        facts: list[str] = [area.rating_method]
+        if area.optional:
+            facts.append("optional")
+        if area.word_scale:
+            facts.append(f"words: {area.word_scale}")
+        elif area.rating_method == "cases" and not area.score_published:
+            facts.append("no published score or word")
+        lines.append(f"{area.id} {area.name}  ({', '.join(facts)})")
+        if area.items:
+            lines.append(f"  pools: {', '.join(area.items)}")
+        for section in area.sections:
+            lines.append(f"  § {section.id} {section.name}: {', '.join(section.items)}")
+        for item in (i for i in fw.items if i.area == area.id):  # others: under their own area
+            extra = f" (recorded: {' / '.join(item.options)})" if item.kind == "recorded" else ""
+            when = f"  [N/A when {item.na_when}]" if item.na_when else ""
+            lines.append(f"    {item.id}: {item.text}{extra}{when}")
+        lines.extend(f"    * {t}" for t in area.themes)
+    return "\n".join(lines)
+
+
 def describe_framework(fw: Framework) -> str:
+    if fw.scoring_model == "areas":
+        return describe_areas_framework(fw)
     lines = [
         f"{fw.title}  [{fw.ref}, fingerprint {fingerprint(fw)[:12]}]",
         "Bands: " + ", ".join(f"{b.rating} >= {b.min_percent}%" for b in fw.case_bands),
-        f"Overall (max {fw.overall.max_score}): "
-        + ", ".join(f"{b.rating} >= {b.min_score}" for b in fw.overall.bands),
+        f"Overall (max {fw.overall_table.max_score}): "
+        + ", ".join(f"{b.rating} >= {b.min_score}" for b in fw.overall_table.bands),
         "",
     ]
     for domain in fw.domains:
@@ -113,8 +247,17 @@ def build_parser() -> argparse.ArgumentParser:
     p_rate = sub.add_parser("rate", help="rate an inspection from answers and judgements")
     p_rate.add_argument("framework", help="a shipped framework id or a framework YAML file")
     p_rate.add_argument("answers", help="ANSWERS.csv (per answer or per key question)")
-    p_rate.add_argument("--judgements", help="JUDGEMENTS.csv: standard,rating,reason")
+    p_rate.add_argument(
+        "--judgements",
+        help="JUDGEMENTS.csv: standard,rating,reason (earlier programmes: area,word,reason)",
+    )
     p_rate.add_argument("--format", choices=["text", "json"], default="text")
+    p_rate.add_argument(
+        "--optional-areas",
+        metavar="IDS",
+        help="earlier programmes: the optional areas covered, comma-separated (e.g. INT); "
+        "by default those with answers or a word",
+    )
     p_rate.set_defaults(func=_cmd_rate)
     p_fw = sub.add_parser("frameworks", help="list shipped frameworks, or show one")
     p_fw.add_argument("action", nargs="?", choices=["list", "show"], default="list")

@@ -452,10 +452,10 @@ def _overall(
     scored = [s for s in standards if s.scored]
     unrated = [s.id for s in scored if s.rating is None]
     points = sum(s.rating.points for s in scored if s.rating is not None)
-    max_score = framework.overall.max_score
+    max_score = framework.overall_table.max_score
     if unrated:
         names = ", ".join(unrated)
-        if framework.overall.when_scored_standard_unrated == "withhold":
+        if framework.overall_table.when_scored_standard_unrated == "withhold":
             return None, None, (
                 f"No overall rating: scored standard(s) {names} not rated "
                 f"({points} points from the others)"
@@ -471,7 +471,7 @@ def _overall(
     else:
         score = points
         prefix = f"Score {score}/{max_score}"
-    bands = framework.overall.bands
+    bands = framework.overall_table.bands
     for i, band in enumerate(bands):
         if score >= band.min_score:
             rating = framework.ratings[framework.rating_rank(band.rating)]
@@ -521,6 +521,6 @@ def rate(framework: Framework, inputs: RatingInputs) -> InspectionRating:
     )
     score, overall, text = _overall(framework, results)
     return InspectionRating(
-        framework.id, framework.version, results, score, framework.overall.max_score, overall,
+        framework.id, framework.version, results, score, framework.overall_table.max_score, overall,
         text, framework.not_rated_label,
     )  # fmt: skip

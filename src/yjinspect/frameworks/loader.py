@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import string
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,6 +78,14 @@ def _line_for(path: Path_, lines: dict[Path_, int]) -> int | None:
 
 def _cross_check(fw: Framework) -> Iterator[tuple[Path_, str]]:
     """Rules that span fields: references resolve, ids are unique, tables are ordered."""
+    if fw.scoring_model == "areas":
+        yield from _check_areas(fw)
+        return
+    for needed in ("ratings", "case_bands", "overall", "domains", "lenses"):
+        if not getattr(fw, needed):
+            yield (needed,), f"a '{fw.scoring_model}' framework needs {needed}"
+    if fw.overall is None:
+        return
     rating_ids = [r.id for r in fw.ratings]
     if len(set(rating_ids)) != len(rating_ids):
         yield ("ratings",), "rating ids must be unique"
@@ -140,6 +149,77 @@ def _cross_check(fw: Framework) -> Iterator[tuple[Path_, str]]:
             yield ("provenance",), "empty key"
 
 
+def _check_areas(fw: Framework) -> Iterator[tuple[Path_, str]]:
+    """An earlier programme: areas pool items; words come from named scales."""
+    if not fw.areas:
+        yield ("areas",), "an 'areas' framework needs areas"
+    if fw.domains:
+        yield ("domains",), "an 'areas' framework has areas and items, not domains"
+    item_ids = [i.id for i in fw.items]
+    area_ids = [a.id for a in fw.areas]
+    domain_ids = {d.id for d in fw.case_domains}
+    for ids, where in ((item_ids, "items"), (area_ids, "areas")):
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            yield (where,), f"ids used twice: {', '.join(dupes)}"
+    for n, item in enumerate(fw.items):
+        if item.area not in area_ids:
+            yield ("items", n, "area"), f"unknown area '{item.area}'"
+        if item.kind == "recorded" and not item.options:
+            yield ("items", n, "options"), "a recorded item needs its options"
+        for cd in item.case_domains:
+            if cd not in domain_ids:
+                yield ("items", n, "case_domains"), f"unknown case domain '{cd}'"
+    scored = {i.id for i in fw.items if i.kind == "scored"}
+    for n, area in enumerate(fw.areas):
+        for ref in area.items:
+            if ref not in scored:
+                yield ("areas", n, "items"), f"'{ref}' is not a scored item"
+        for k, section in enumerate(area.sections):
+            for ref in section.items:
+                if ref not in scored:
+                    yield ("areas", n, "sections", k, "items"), f"'{ref}' is not a scored item"
+        if area.rating_method == "cases" and not area.items:
+            yield ("areas", n, "items"), "a case-based area needs the items pooled into it"
+        if area.word_scale is not None and area.word_scale not in fw.word_scales:
+            yield ("areas", n, "word_scale"), f"unknown word scale '{area.word_scale}'"
+        yield from _check_area_extras(fw, n)
+    for name, bands in fw.word_scales.items():
+        mins = [b.min_percent for b in bands]
+        if mins != sorted(mins, reverse=True) or not mins or mins[-1] != 0:
+            yield ("word_scales", name), "list words from the highest min_percent down to 0"
+        words = [b.word.strip().casefold() for b in bands]
+        if "" in words or len(set(words)) != len(words):
+            yield ("word_scales", name), "each word must be given, and only once"
+    for key in fw.sampling.windows:
+        if key not in domain_ids:
+            yield ("sampling", "windows", key), f"unknown case domain '{key}'"
+    for key in fw.provenance:
+        if not key:
+            yield ("provenance",), "empty key"
+
+
+_SENTENCE_FIELDS = frozenset({"percent", "yes", "applicable", "work_phrase"})
+
+
+def _check_area_extras(fw: Framework, n: int) -> Iterator[tuple[Path_, str]]:
+    """Area rules added with the earlier programmes' files (SQS, FJI, CCI)."""
+    area = fw.areas[n]
+    if area.rating_method == "judgement" and area.items:
+        yield ("areas", n, "items"), "a judgement area takes a judged word and pools no items"
+    if area.rating_method == "cases" and not area.score_published and area.word_scale:
+        yield ("areas", n, "word_scale"), "an area whose score is not published takes no word"
+    if area.score_sentence:
+        try:
+            names = {f for _, f, _, _ in string.Formatter().parse(area.score_sentence) if f}
+        except ValueError as exc:
+            yield ("areas", n, "score_sentence"), f"not a valid template: {exc}"
+        else:
+            for name in sorted(names - _SENTENCE_FIELDS):
+                allowed = ", ".join("{" + f + "}" for f in sorted(_SENTENCE_FIELDS))
+                yield ("areas", n, "score_sentence"), f"unknown field {{{name}}}; use {allowed}"
+
+
 def parse_framework(text: str, source: str = "<framework>") -> Framework:
     """Validate framework YAML text; raise FrameworkError naming every problem."""
     try:
@@ -184,8 +264,12 @@ def fingerprint(fw: Framework) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+# YAML files shipped beside the frameworks that are not frameworks themselves.
+NOT_FRAMEWORKS = frozenset({"crosswalk"})
+
+
 def shipped_framework_paths() -> dict[str, Path]:
-    return {p.stem: p for p in sorted(SHIPPED_DIR.glob("*.yaml"))}
+    return {p.stem: p for p in sorted(SHIPPED_DIR.glob("*.yaml")) if p.stem not in NOT_FRAMEWORKS}
 
 
 def shipped_frameworks() -> list[Framework]:

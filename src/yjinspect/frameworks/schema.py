@@ -126,6 +126,60 @@ class Standard(_Model):
     provenance: ProvenanceTag = "C"
 
 
+class Item(_Model):
+    """A case-assessment question of an earlier programme (SQS, FJI, CCI), answered per case.
+
+    Scored items are answered yes / no / na and pooled into their areas' scores; recorded items
+    (e.g. 'was the risk-of-harm level right?') keep their own options and are reported only.
+    """
+
+    id: Id
+    text: str = Field(min_length=1)
+    area: Id
+    kind: Literal["scored", "recorded"] = "scored"
+    options: list[str] = Field(default_factory=list)
+    na_when: str = ""
+    prompts: list[str] = Field(default_factory=list)
+    case_domains: list[Id] = Field(default_factory=list)  # empty: every case
+    # What one answer stands for, as a plural noun for report phrases ('9 of the 14 cases');
+    # the SQS staff-interview items count 'case managers interviewed'.
+    counted: str = Field(default="cases", min_length=1)
+
+
+class Section(_Model):
+    id: Id
+    name: str
+    items: list[Id] = Field(min_length=1)
+
+
+class WordBand(_Model):
+    word: str
+    min_percent: Decimal = Field(ge=0, le=100)
+
+
+class Area(_Model):
+    """A theme or headline area of an earlier programme: a pooled score and, maybe, a word."""
+
+    id: Id
+    name: str = Field(min_length=1)
+    rating_method: Literal["cases", "judgement"] = "cases"
+    work_phrase: str = ""  # FJI: 'Overall N% of <work_phrase> was done well enough'
+    expectation: str = ""
+    items: list[Id] = Field(default_factory=list)  # pooled into the score
+    sections: list[Section] = Field(default_factory=list)  # for reports (CCI criteria)
+    word_scale: Id | None = None
+    optional: bool = False  # FJI sixth theme: chosen when the inspection is set up
+    provenance: ProvenanceTag = "C"
+    # The report sentence for the score, a template with {percent}, {yes}, {applicable} and
+    # {work_phrase}, e.g. FJI 'Within the case assessment, overall {percent}% of ... well enough.'
+    score_sentence: str = ""
+    # False where the programme printed no area score (SQS): the pooled figure is ours, kept for
+    # comparison only, and the area takes no word.
+    score_published: bool = True
+    # What a judgement area is judged on (FJI governance sub-heads, SQS staff-interview topics).
+    themes: list[str] = Field(default_factory=list)
+
+
 class Domain(_Model):
     id: Id
     name: str = Field(min_length=1)
@@ -143,21 +197,49 @@ class Framework(_Model):
     service_term: str = "YJS"
     in_force: str = ""
     description: str = ""
-    ratings: list[Rating] = Field(min_length=2)
+    ratings: list[Rating] = Field(default_factory=list)
     not_rated_label: str = "Not rated"
-    case_bands: list[CaseBand] = Field(min_length=1)
+    case_bands: list[CaseBand] = Field(default_factory=list)
     percentages: Percentages = Percentages()
     interval: IntervalSetting = IntervalSetting()
-    overall: Overall
+    overall: Overall | None = None
     discretion: DiscretionPolicy = DiscretionPolicy()
     sampling: Sampling = Sampling()
-    lenses: list[Lens] = Field(min_length=1)
+    lenses: list[Lens] = Field(default_factory=list)
     case_domains: list[CaseDomain] = Field(min_length=1)
-    domains: list[Domain] = Field(min_length=1)
+    # 'standards': the 2018/2021 method (lowest key question per standard, score out of 36).
+    # 'areas': the earlier programmes (pooled 'done well enough' percentage per area + words).
+    scoring_model: Literal["standards", "areas"] = "standards"
+    domains: list[Domain] = Field(default_factory=list)
+    areas: list[Area] = Field(default_factory=list)
+    items: list[Item] = Field(default_factory=list)
+    word_scales: dict[Id, list[WordBand]] = Field(default_factory=dict)
+    # Earlier programmes put a word on the rounded (published) percentage (legacy spec §6.1).
+    word_banding_basis: Literal["exact", "rounded"] = "rounded"
+    word_override_requires_reason: bool = True
     # Which rules are confirmed (C), derived (D) or unconfirmed (U), with the evidence.
     provenance: dict[str, str] = Field(default_factory=dict)
 
     # ---- look-ups used by the engine and the web app (derived, never stored) ----
+
+    @property
+    def overall_table(self) -> Overall:
+        """The score-to-overall table; only frameworks using the standards model have one."""
+        if self.overall is None:
+            raise ValueError(f"{self.id} has no overall rating table ({self.scoring_model} model)")
+        return self.overall
+
+    def area(self, area_id: Id) -> Area:
+        for a in self.areas:
+            if a.id == area_id:
+                return a
+        raise KeyError(area_id)
+
+    def item(self, item_id: Id) -> Item:
+        for i in self.items:
+            if i.id == item_id:
+                return i
+        raise KeyError(item_id)
 
     @property
     def ref(self) -> str:

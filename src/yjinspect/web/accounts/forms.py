@@ -13,8 +13,11 @@ from django.contrib.auth.forms import AuthenticationForm
 class SignInForm(AuthenticationForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # No autofocus: it would make Tab skip the "Skip to main content" link.
+        self.fields["username"].widget.attrs.pop("autofocus", None)
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.disable_csrf = True
         self.helper.label_size = "s"
         self.helper.add_input(Submit("submit", "Sign in"))
 
@@ -31,5 +34,6 @@ class CodeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.disable_csrf = True
         self.helper.label_size = "s"
         self.helper.add_input(Submit("submit", submit))

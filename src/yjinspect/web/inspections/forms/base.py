@@ -18,6 +18,7 @@ class GovForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.disable_csrf = True  # templates write {% csrf_token %} in their <form>
         self.helper.label_size = "s"
         self.helper.legend_size = "s"
         self.helper.add_input(Submit("submit", self.submit_label))
@@ -30,6 +31,7 @@ class GovModelForm(forms.ModelForm):  # type: ignore[type-arg]
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.disable_csrf = True  # templates write {% csrf_token %} in their <form>
         self.helper.label_size = "s"
         self.helper.legend_size = "s"
         self.helper.add_input(Submit("submit", self.submit_label))

@@ -14,7 +14,12 @@ from .base import GovForm
 
 
 def framework_choices() -> list[tuple[str, str]]:
-    return [(fw.id, f"{fw.title} ({fw.id}, version {fw.version})") for fw in shipped_frameworks()]
+    """Frameworks the web workflow can run: the standards model (earlier programmes: CLI)."""
+    return [
+        (fw.id, f"{fw.title} ({fw.id}, version {fw.version})")
+        for fw in shipped_frameworks()
+        if fw.scoring_model == "standards"
+    ]
 
 
 class InspectionForm(GovForm):

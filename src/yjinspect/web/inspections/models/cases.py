@@ -28,7 +28,7 @@ class Case(models.Model):
     disposal_type = models.CharField(max_length=60)
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
-    case_manager = models.CharField(max_length=64)
+    case_manager = models.CharField(max_length=100)
     risk_of_harm = models.CharField(max_length=20)
     safety_wellbeing = models.CharField(max_length=20)
     sex = models.CharField(max_length=20, blank=True)

@@ -151,6 +151,10 @@ def error_summary(form: Any) -> SafeString:
     """GOV.UK error summary linking each message to its field."""
     errors = []
     for name, messages in form.errors.items():
-        field_id = f"#id_{name}" if name != "__all__" else "#main-content"
+        field = form.fields.get(name)
+        widget = getattr(field, "widget", None)
+        # GOV.UK radios and checkboxes number their inputs from 1; link to the first one.
+        first = "_1" if getattr(widget, "input_type", "") in {"radio", "checkbox"} else ""
+        field_id = f"#id_{name}{first}" if name != "__all__" else "#main-content"
         errors += [{"text": str(m), "href": field_id} for m in messages]
     return render("error-summary", titleText=_("There is a problem"), errorList=errors)

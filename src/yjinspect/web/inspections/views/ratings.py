@@ -1,5 +1,256 @@
-"""(being written)"""
+"""The live ratings page, professional discretion, and the ratings as JSON.
 
-from django.urls import URLPattern
+Every figure comes from one `rate_inspection` call per request: the page shows what the engine
+computed and why (its explanation, the distance to the next band, the uncertainty), never a
+second calculation of its own.
+"""
 
-urlpatterns: list[URLPattern] = []
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.db import IntegrityError, transaction
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+
+from yjinspect.core.ratings import InspectionRating, KeyQuestionResult, StandardResult
+from yjinspect.frameworks import Framework
+from yjinspect.frameworks.schema import Standard
+
+from ..access import Can, allowed, get_inspection, signed_in_user
+from ..forms.ratings import DiscretionForm
+from ..models import Discretion, Judgement, Role
+from ..services.ratings import rate_inspection
+
+
+def anchor(standard_id: str) -> str:
+    return "standard-" + standard_id.replace(".", "-")
+
+
+def _interval_text(kq: KeyQuestionResult, decimals: int) -> str:
+    if kq.interval is None:
+        return ""
+    low, high = kq.interval
+    return f"{low * 100:.{decimals}f}%–{high * 100:.{decimals}f}%"
+
+
+def _key_question_rows(
+    framework: Framework, result: StandardResult, lenses: dict[str, str]
+) -> list[dict[str, Any]]:
+    decimals = framework.percentages.display_decimals
+    return [
+        {
+            "id": kq.id,
+            "lens": lenses.get(kq.lens, kq.lens),
+            "text": kq.text,
+            "percent": kq.percent_text,
+            "driving": kq.id == result.driving_key_question,
+            "yes": kq.yes,
+            "applicable": kq.applicable,
+            "na": kq.na,
+            "band": kq.band,
+            "interval": _interval_text(kq, decimals),
+            "crosses": kq.interval_crosses_band,
+            "notes": kq.notes,
+        }
+        for kq in result.key_questions
+    ]
+
+
+def ratings(request: HttpRequest, pk: int) -> HttpResponse:
+    """The ratings as the published report would show them, with the workings underneath."""
+    inspection, role = get_inspection(request, pk, Can.SEE_RATINGS)
+    framework = inspection.framework.framework
+    result = rate_inspection(inspection)
+    by_id = {s.id: s for s in result.standards}
+    discretions = {
+        d.standard_id: d
+        for d in Discretion.objects.filter(inspection=inspection).select_related("decided_by")
+    }
+    judgements = {
+        j.standard_id: j
+        for j in Judgement.objects.filter(inspection=inspection).select_related("decided_by")
+    }
+    # Service viewers reach this page only once the ratings are released (access.py); the
+    # draft wording of judgements stays with the team until then, whatever changes there.
+    show_text = role != Role.SERVICE_VIEWER or inspection.released_to_service
+    lenses = {lens.id: lens.label for lens in framework.lenses}
+    domains = []
+    details = []
+    problems = []
+    for domain in framework.domains:
+        rows = []
+        for standard in domain.standards:
+            res = by_id[standard.id]
+            recorded = discretions.get(standard.id)
+            rows.append({"result": res, "anchor": anchor(standard.id)})
+            if recorded is not None and res.discretion_problem:
+                problems.append(
+                    {
+                        "id": standard.id,
+                        "anchor": anchor(standard.id),
+                        "text": _(
+                            "%(id)s: the professional discretion recorded by %(who)s "
+                            "(%(rating)s) is not applied: %(problem)s"
+                        )
+                        % {
+                            "id": standard.id,
+                            "who": recorded.decided_by.username,
+                            "rating": _label(framework, recorded.rating),
+                            "problem": res.discretion_problem,
+                        },
+                    }
+                )
+            judgement = judgements.get(standard.id)
+            details.append(
+                {
+                    "standard": standard,
+                    "result": res,
+                    "anchor": anchor(standard.id),
+                    "kq_rows": _key_question_rows(framework, res, lenses),
+                    "recorded_discretion": recorded,
+                    "recorded_discretion_label": _label(framework, recorded.rating)
+                    if recorded
+                    else "",
+                    "judgement": judgement if show_text else None,
+                    "strengths": judgement.strengths.splitlines() if judgement else [],
+                    "areas": judgement.areas_for_improvement.splitlines() if judgement else [],
+                }
+            )
+        domains.append({"domain": domain, "rows": rows})
+    return render(
+        request,
+        "inspections/ratings/page.html",
+        {
+            "inspection": inspection,
+            "role": role,
+            "result": result,
+            "domains": domains,
+            "details": details,
+            "problems": problems,
+            "any_discretion": any(s.discretion for s in result.standards),
+            "not_rated": framework.not_rated_label,
+            "confidence": f"{float(framework.interval.confidence) * 100:g}",
+            "can_judge": allowed(role, inspection, Can.JUDGE),
+            "can_work": allowed(role, inspection, Can.WORK),
+            "show_text": show_text,
+        },
+    )
+
+
+def _label(framework: Framework, rating_id: str) -> str:
+    if not rating_id:
+        return framework.not_rated_label
+    try:
+        return framework.rating_label(rating_id)
+    except ValueError:
+        return rating_id
+
+
+def ratings_json(request: HttpRequest, pk: int) -> JsonResponse:
+    """The engine's result (`InspectionRating.to_dict()`) plus the framework reference."""
+    inspection, _role = get_inspection(request, pk, Can.SEE_RATINGS)
+    framework = inspection.framework.framework
+    result: InspectionRating = rate_inspection(inspection)
+    data = result.to_dict()
+    data["framework_ref"] = framework.ref
+    data["inspection"] = inspection.pk
+    return JsonResponse(data)
+
+
+def _case_standard(framework: Framework, standard_id: str) -> Standard:
+    try:
+        standard = framework.standard(standard_id)
+    except KeyError:
+        raise Http404("No such standard in this framework") from None
+    if standard.rating_method != "cases":
+        raise Http404("Professional discretion applies to case-rated standards only")
+    return standard
+
+
+def discretion(request: HttpRequest, pk: int, standard_id: str) -> HttpResponse:
+    """Record, change or remove professional discretion on a case-rated standard.
+
+    Removing needs a second, explicit confirmation. Saves use `.save()`/`.delete()` on the
+    model so the history shows who did it and when.
+    """
+    inspection, role = get_inspection(request, pk, Can.JUDGE)
+    framework = inspection.framework.framework
+    standard = _case_standard(framework, standard_id)
+    result = rate_inspection(inspection).standard(standard.id)
+    current = (
+        Discretion.objects.filter(inspection=inspection, standard_id=standard.id)
+        .select_related("decided_by")
+        .first()
+    )
+    user = signed_in_user(request)
+    page = reverse("inspections:ratings", kwargs={"pk": pk}) + "#" + anchor(standard.id)
+    context: dict[str, Any] = {
+        "inspection": inspection,
+        "role": role,
+        "standard": standard,
+        "result": result,
+        "current": current,
+        "current_label": _label(framework, current.rating) if current else "",
+        "kq_rows": _key_question_rows(
+            framework, result, {lens.id: lens.label for lens in framework.lenses}
+        ),
+        "ratings_url": page,
+    }
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    if action in {"remove", "confirm_remove"}:
+        if current is None:
+            messages.error(request, _("There is no professional discretion to remove."))
+            return redirect(page)
+        if action == "remove":
+            return render(request, "inspections/ratings/discretion_remove.html", context)
+        current.delete()  # history keeps the removed record, with who removed it
+        messages.success(
+            request,
+            _("Removed the professional discretion on %(id)s.") % {"id": standard.id},
+        )
+        return redirect(page)
+    form_kwargs: dict[str, Any] = {
+        "framework": framework,
+        "standard": standard,
+        "computed": result.computed_rating,
+        "decided_by": user.username,
+    }
+    if request.method == "POST":
+        form = DiscretionForm(request.POST, **form_kwargs)
+        if form.is_valid():
+            saved = current or Discretion(inspection=inspection, standard_id=standard.id)
+            saved.rating = form.cleaned_data["rating"]
+            saved.reason = form.cleaned_data["reason"]
+            saved.decided_by = user
+            try:
+                with transaction.atomic():
+                    saved.save()  # .save(): history records who and when
+            except IntegrityError:  # recorded by someone else at the same moment
+                messages.error(
+                    request,
+                    _("Someone has just recorded discretion on %(id)s: check it first.")
+                    % {"id": standard.id},
+                )
+                return redirect(request.path)
+            messages.success(
+                request,
+                _("%(id)s is now %(rating)s by professional discretion.")
+                % {"id": standard.id, "rating": _label(framework, saved.rating)},
+            )
+            return redirect(page)
+    else:
+        initial = {"rating": current.rating, "reason": current.reason} if current else {}
+        form = DiscretionForm(initial=initial, **form_kwargs)
+    context["form"] = form
+    return render(request, "inspections/ratings/discretion.html", context)
+
+
+urlpatterns = [
+    path("<int:pk>/ratings/", ratings, name="ratings"),
+    path("<int:pk>/ratings.json", ratings_json, name="ratings_json"),
+    path("<int:pk>/ratings/<str:standard_id>/discretion/", discretion, name="discretion"),
+]

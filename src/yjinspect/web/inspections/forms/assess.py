@@ -1,0 +1,181 @@
+"""The case assessment form, used for first and second (moderation) assessments alike.
+
+Fields are made from the key questions the case answers: for each, the answer (yes / no /
+not applicable), the reason it does not apply, evidence notes, and the hidden version of the
+stored answer the form was loaded with (for conflict detection). The template lays them out
+question by question (`sections()`), in GOV.UK fieldsets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.http import QueryDict
+from django.utils.translation import gettext as _
+
+from ..models import Answer, AnswerValue, Assessment
+from ..services.assessments import PostedAnswer, Question, StandardQuestions
+from .base import GovForm
+
+TEXT_LIMIT = 20_000
+
+
+@dataclass(frozen=True)
+class QuestionFields:
+    """One key question and its bound fields, for the template."""
+
+    question: Question
+    value: forms.BoundField
+    na_reason: forms.BoundField
+    evidence: forms.BoundField
+    version: forms.BoundField
+
+
+@dataclass(frozen=True)
+class Section:
+    standard: StandardQuestions
+    questions: tuple[QuestionFields, ...]
+
+
+class AssessmentForm(GovForm):
+    submit_label = "Save"  # the template draws its own Save and Save-and-submit buttons
+
+    def __init__(
+        self,
+        *args: Any,
+        standards: Sequence[StandardQuestions],
+        submitting: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.standards = list(standards)
+        self.questions = [q for s in self.standards for q in s.questions]
+        self.submitting = submitting
+        for q in self.questions:
+            p = q.field_prefix
+            self.fields[f"{p}-value"] = forms.ChoiceField(
+                label=q.text, choices=AnswerValue.choices, required=False, widget=forms.RadioSelect
+            )
+            self.fields[f"{p}-na_reason"] = forms.CharField(
+                label=_("Reason it does not apply"),
+                required=False,
+                max_length=TEXT_LIMIT,
+                widget=forms.Textarea,
+            )
+            self.fields[f"{p}-evidence"] = forms.CharField(
+                label=_("Evidence notes"),
+                required=False,
+                max_length=TEXT_LIMIT,
+                widget=forms.Textarea,
+            )
+            self.fields[f"{p}-version"] = forms.IntegerField(
+                required=False, min_value=1, widget=forms.HiddenInput
+            )
+        self.fields["practice_example"] = forms.BooleanField(
+            label=_("This case is an example of good practice"), required=False
+        )
+        self.fields["practice_example_note"] = forms.CharField(
+            label=_("What makes it good practice"),
+            required=False,
+            max_length=TEXT_LIMIT,
+            widget=forms.Textarea,
+        )
+
+    # ---- filling the form ----
+
+    def fill_from_answers(
+        self, answers: Mapping[str, Answer], assessment: Assessment | None
+    ) -> None:
+        """Show the stored answers (call before the fields are first rendered)."""
+        for q in self.questions:
+            answer = answers.get(q.id)
+            if answer is None:
+                continue
+            p = q.field_prefix
+            self.initial[f"{p}-value"] = answer.value
+            self.initial[f"{p}-na_reason"] = answer.na_reason
+            self.initial[f"{p}-evidence"] = answer.evidence
+            self.initial[f"{p}-version"] = answer.version
+        if assessment is not None:
+            self.initial["practice_example"] = assessment.practice_example
+            self.initial["practice_example_note"] = assessment.practice_example_note
+
+    def fill_from_post(self, data: QueryDict, *, only: set[str] | None = None) -> None:
+        """Show fields kept from an earlier POST (optionally only these key questions')."""
+        for q in self.questions:
+            if only is not None and q.id not in only:
+                continue
+            for part in ("value", "na_reason", "evidence", "version"):
+                name = f"{q.field_prefix}-{part}"
+                if part == "value" or name in data:
+                    self.initial[name] = data.get(name, "")
+        if only is None:
+            self.initial["practice_example"] = bool(data.get("practice_example"))
+            self.initial["practice_example_note"] = data.get("practice_example_note", "")
+
+    # ---- validation and results ----
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for q in self.questions:
+            p = q.field_prefix
+            value = data.get(f"{p}-value") or ""
+            if value == AnswerValue.NA and not data.get(f"{p}-na_reason"):
+                self.add_error(
+                    f"{p}-na_reason",
+                    _("Give the reason %(question)s does not apply") % {"question": q.label},
+                )
+            if not value and (data.get(f"{p}-evidence") or data.get(f"{p}-na_reason")):
+                self.add_error(
+                    f"{p}-value",
+                    _(
+                        "Choose yes, no or not applicable for %(question)s, so your notes can "
+                        "be saved"
+                    )
+                    % {"question": q.label},
+                )
+            elif not value and self.submitting:
+                self.add_error(
+                    f"{p}-value",
+                    _("Answer %(question)s before submitting") % {"question": q.label},
+                )
+        return data
+
+    def posted_answers(self) -> list[PostedAnswer]:
+        data = self.cleaned_data
+        result = []
+        for q in self.questions:
+            p = q.field_prefix
+            value = data.get(f"{p}-value") or ""
+            result.append(
+                PostedAnswer(
+                    key_question=q.id,
+                    value=value,
+                    # A reason only means something for 'not applicable'.
+                    na_reason=(data.get(f"{p}-na_reason") or "") if value == AnswerValue.NA else "",
+                    evidence=data.get(f"{p}-evidence") or "",
+                    version=data.get(f"{p}-version"),
+                )
+            )
+        return result
+
+    def sections(self) -> list[Section]:
+        return [
+            Section(
+                standard=s,
+                questions=tuple(
+                    QuestionFields(
+                        question=q,
+                        value=self[f"{q.field_prefix}-value"],
+                        na_reason=self[f"{q.field_prefix}-na_reason"],
+                        evidence=self[f"{q.field_prefix}-evidence"],
+                        version=self[f"{q.field_prefix}-version"],
+                    )
+                    for q in s.questions
+                ),
+            )
+            for s in self.standards
+        ]

@@ -1,0 +1,568 @@
+"""Case assessments: the key questions a case answers, saving answers without silent overwrites,
+the assessment lifecycle, moderation (second assessments) and how far the two agree.
+
+Views stay thin: they read forms and decide what to show; the rules live here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from yjinspect.core.stats import cohen_kappa
+from yjinspect.frameworks import Framework, key_question_id
+
+from ..models import (
+    Answer,
+    AnswerValue,
+    Assessment,
+    AssessmentKind,
+    AssessmentState,
+    Case,
+    Inspection,
+    Role,
+)
+
+# An assessment in one of these states can be changed by whoever may assess it.
+OPEN_STATES = frozenset({AssessmentState.IN_PROGRESS, AssessmentState.RETURNED})
+# A second assessment in one of these states is finished: it counts in the agreement figures.
+DONE_STATES = frozenset({AssessmentState.SUBMITTED, AssessmentState.AGREED})
+
+
+class AssessmentError(ValueError):
+    """A change the assessment's state or contents do not allow; the message says why."""
+
+
+class AssessmentClosed(AssessmentError):
+    """The assessment was submitted or agreed, so it cannot be changed until it is returned."""
+
+
+# ---- which questions a case answers ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Question:
+    """One key question as the assessment form shows it."""
+
+    id: str  # e.g. "2.1.desistance"
+    standard_id: str
+    standard_name: str
+    lens: str
+    lens_label: str
+    text: str
+    prompts: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        """A short name for messages: '2.1 Assessment – Desistance'."""
+        return f"{self.standard_id} {self.standard_name} – {self.lens_label}"
+
+    @property
+    def field_prefix(self) -> str:
+        """Form field names must not contain dots (they would break HTML ids in CSS)."""
+        return "kq-" + self.id.replace(".", "-")
+
+
+@dataclass(frozen=True)
+class StandardQuestions:
+    id: str
+    name: str
+    statement: str
+    questions: tuple[Question, ...]
+
+
+def _questions(framework: Framework, domain: str | None) -> list[StandardQuestions]:
+    lenses = {lens.id: lens.label for lens in framework.lenses}
+    result = []
+    for std in framework.all_standards():
+        if std.rating_method != "cases" or not std.key_questions:
+            continue
+        if domain is not None and domain not in std.case_domains:
+            continue
+        questions = tuple(
+            Question(
+                id=key_question_id(std.id, kq.lens),
+                standard_id=std.id,
+                standard_name=std.name,
+                lens=kq.lens,
+                lens_label=lenses.get(kq.lens, kq.lens),
+                text=kq.text,
+                prompts=tuple(kq.prompts),
+            )
+            for kq in std.key_questions
+        )
+        result.append(StandardQuestions(std.id, std.name, std.statement, questions))
+    return result
+
+
+def questions_for_case(framework: Framework, case: Case) -> list[StandardQuestions]:
+    """The case-rated standards whose case domains include the case's, with their questions."""
+    return _questions(framework, case.domain)
+
+
+def all_questions(framework: Framework) -> dict[str, Question]:
+    """Every case-rated key question by id, in framework order."""
+    return {q.id: q for s in _questions(framework, None) for q in s.questions}
+
+
+# ---- who may do what to a case's assessment ----------------------------------------------
+
+
+def may_assess_case(role: Role, user: User, case: Case) -> bool:
+    """Inspectors assess cases allocated to them or to nobody; a lead may assess any case."""
+    return role == Role.LEAD or case.assessor_id is None or case.assessor_id == user.pk
+
+
+def primary_hidden(
+    user: User, role: Role, primary: Assessment | None, moderation: Assessment | None
+) -> bool:
+    """Whether the first assessment's answers must be hidden from this person (blind moderation).
+
+    While a second assessment is open, moderators, and whoever is giving the second assessment,
+    may not see the first one. The first assessor always sees their own work.
+    """
+    if moderation is None or moderation.state not in OPEN_STATES:
+        return False
+    if primary is not None and primary.assessor_id == user.pk:
+        return False
+    return role == Role.MODERATOR or moderation.assessor_id == user.pk
+
+
+# ---- saving answers ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PostedAnswer:
+    """What the form sent for one key question."""
+
+    key_question: str
+    value: str  # "" when not answered
+    na_reason: str
+    evidence: str
+    version: int | None  # the stored version the form was loaded with; None if there was none
+
+    @property
+    def answered(self) -> bool:
+        return bool(self.value)
+
+    def content(self) -> tuple[str, str, str]:
+        return (self.value, self.na_reason, self.evidence)
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Someone else saved a different answer after this person loaded the form."""
+
+    question: Question
+    yours: PostedAnswer
+    theirs_value: str
+    theirs_na_reason: str
+    theirs_evidence: str
+    theirs_version: int
+    saved_by: str
+    saved_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    assessment: Assessment
+    conflicts: tuple[Conflict, ...]
+    changed: int
+    submitted: bool
+    unanswered: tuple[Question, ...]
+
+
+def _content(answer: Answer) -> tuple[str, str, str]:
+    return (answer.value, answer.na_reason, answer.evidence)
+
+
+def _locked_assessment(case: Case, kind: str, user: User) -> Assessment:
+    """The case's assessment of this kind, created if need be, locked until the transaction ends."""
+    found = Assessment.objects.select_for_update().filter(case=case, kind=kind).first()
+    if found is not None:
+        return found
+    created, _new = Assessment.objects.get_or_create(
+        case=case, kind=kind, defaults={"assessor": user}
+    )
+    return Assessment.objects.select_for_update().get(pk=created.pk)
+
+
+def find_conflicts(
+    questions: Sequence[Question], posted: Iterable[PostedAnswer], stored: dict[str, Answer]
+) -> tuple[list[Conflict], list[PostedAnswer]]:
+    """Split posted answers into conflicts and changes to make.
+
+    A posted answer conflicts when the stored answer has moved on since the form was loaded
+    (its version differs) and says something other than what this person posted. Answers
+    identical to the stored one, and unanswered questions, are neither.
+    """
+    by_id = {q.id: q for q in questions}
+    conflicts: list[Conflict] = []
+    changes: list[PostedAnswer] = []
+    for p in posted:
+        question = by_id.get(p.key_question)
+        if question is None or not p.answered:
+            continue
+        current = stored.get(p.key_question)
+        if current is None:
+            changes.append(p)
+            continue
+        if _content(current) == p.content():
+            continue
+        if p.version != current.version:
+            conflicts.append(
+                Conflict(
+                    question=question,
+                    yours=p,
+                    theirs_value=current.value,
+                    theirs_na_reason=current.na_reason,
+                    theirs_evidence=current.evidence,
+                    theirs_version=current.version,
+                    saved_by=current.updated_by.username,
+                    saved_at=current.updated_at,
+                )
+            )
+            continue
+        changes.append(p)
+    return conflicts, changes
+
+
+def save_assessment(
+    case: Case,
+    kind: str,
+    user: User,
+    questions: Sequence[Question],
+    posted: Sequence[PostedAnswer],
+    *,
+    practice_example: bool,
+    practice_example_note: str,
+    submit: bool = False,
+) -> SaveResult:
+    """Save one person's answers to a case's assessment, all or nothing.
+
+    The assessment and its answers are locked while we compare versions, so two people saving
+    at once are handled one after the other. If any answer conflicts, nothing is saved and the
+    conflicts are returned. Each changed answer gets a new version and is saved with `.save()`
+    so history records who changed what, and when. Raises AssessmentClosed when the assessment
+    was submitted or agreed.
+    """
+    with transaction.atomic():
+        assessment = _locked_assessment(case, kind, user)
+        if assessment.state not in OPEN_STATES:
+            raise AssessmentClosed(
+                _("This assessment is %(state)s, so it cannot be changed until it is returned.")
+                % {"state": assessment.get_state_display().lower()}
+            )
+        stored = {
+            a.key_question: a
+            for a in Answer.objects.select_for_update().filter(assessment=assessment)
+        }
+        conflicts, changes = find_conflicts(questions, posted, stored)
+        if conflicts:
+            return SaveResult(assessment, tuple(conflicts), 0, False, ())
+        had_answers = bool(stored)
+        for p in changes:
+            answer = stored.get(p.key_question)
+            if answer is None:
+                answer = Answer(assessment=assessment, key_question=p.key_question, version=0)
+                stored[p.key_question] = answer
+            answer.value = p.value
+            answer.na_reason = p.na_reason
+            answer.evidence = p.evidence
+            answer.version += 1
+            answer.updated_by = user
+            answer.save()
+        dirty = False
+        if (assessment.practice_example, assessment.practice_example_note) != (
+            practice_example,
+            practice_example_note,
+        ):
+            assessment.practice_example = practice_example
+            assessment.practice_example_note = practice_example_note
+            dirty = True
+        # Whoever starts a chosen case's second assessment becomes its assessor.
+        starting = kind == AssessmentKind.MODERATION and not had_answers and bool(changes)
+        if starting and assessment.assessor_id != user.pk:
+            assessment.assessor = user
+            dirty = True
+        unanswered = tuple(q for q in questions if q.id not in stored)
+        submitted = False
+        if submit and not unanswered:
+            assessment.state = AssessmentState.SUBMITTED
+            submitted = dirty = True
+        if dirty:
+            assessment.save()
+        return SaveResult(assessment, (), len(changes), submitted, unanswered)
+
+
+def answers_by_question(assessment: Assessment | None) -> dict[str, Answer]:
+    if assessment is None:
+        return {}
+    return {a.key_question: a for a in assessment.answers.select_related("updated_by")}
+
+
+# ---- the assessment lifecycle --------------------------------------------------------------
+
+
+def return_assessment(assessment: Assessment, reason: str) -> None:
+    """Send a submitted (or agreed) assessment back to its assessor, saying why."""
+    reason = reason.strip()
+    if not reason:
+        raise AssessmentError(_("Say why you are returning the assessment"))
+    with transaction.atomic():
+        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        if locked.state not in DONE_STATES:
+            raise AssessmentError(_("Only a submitted or agreed assessment can be returned."))
+        locked.state = AssessmentState.RETURNED
+        locked.returned_reason = reason
+        locked.save()
+    assessment.refresh_from_db()
+
+
+def agree_assessment(assessment: Assessment, user: User) -> None:
+    """Mark a submitted assessment as agreed by moderation."""
+    with transaction.atomic():
+        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        if locked.state != AssessmentState.SUBMITTED:
+            raise AssessmentError(_("Only a submitted assessment can be agreed."))
+        if locked.assessor_id == user.pk:
+            raise AssessmentError(_("Someone else must agree your own assessment."))
+        locked.state = AssessmentState.AGREED
+        locked.save()
+    assessment.refresh_from_db()
+
+
+# ---- moderation ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChoiceResult:
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+    kept: tuple[str, ...]  # could not be removed: the second assessment has answers
+
+
+def choose_for_moderation(
+    inspection: Inspection, shown: Iterable[int], chosen: Iterable[int], user: User
+) -> ChoiceResult:
+    """Choose cases for a second assessment, among the cases the form showed.
+
+    Only sampled cases with a first assessment can be chosen. Choosing creates an empty
+    second assessment (with the chooser as its assessor until someone starts it); un-choosing
+    deletes it, unless answers have been given.
+    """
+    shown_ids, chosen_ids = set(shown), set(chosen)
+    cases = {
+        c.pk: c
+        for c in Case.objects.filter(
+            inspection=inspection,
+            in_sample=True,
+            pk__in=shown_ids,
+            assessments__kind=AssessmentKind.PRIMARY,
+        )
+    }
+    existing = {
+        a.case_id: a
+        for a in Assessment.objects.filter(
+            case_id__in=cases, kind=AssessmentKind.MODERATION
+        ).prefetch_related("answers")
+    }
+    added, removed, kept = [], [], []
+    for pk, case in sorted(cases.items(), key=lambda item: item[1].case_ref):
+        if pk in chosen_ids and pk not in existing:
+            Assessment.objects.create(case=case, kind=AssessmentKind.MODERATION, assessor=user)
+            added.append(case.case_ref)
+        elif pk not in chosen_ids and pk in existing:
+            if existing[pk].answers.all():
+                kept.append(case.case_ref)
+            else:
+                existing[pk].delete()
+                removed.append(case.case_ref)
+    return ChoiceResult(tuple(added), tuple(removed), tuple(kept))
+
+
+def resolve_answer(case: Case, key_question: str, value: str, note: str, user: User) -> Answer:
+    """Settle a disagreement: the first assessment's answer takes the resolved value and note.
+
+    Saved with `.save()` and a new version, so history keeps the answer before and after, and
+    who resolved it, and anyone with the form open gets a conflict rather than overwriting it.
+    """
+    note = note.strip()
+    if value not in AnswerValue.values:
+        raise AssessmentError(_("Choose the resolved answer: yes, no or not applicable"))
+    if not note:
+        raise AssessmentError(_("Say how the disagreement was resolved"))
+    with transaction.atomic():
+        answer = (
+            Answer.objects.select_for_update()
+            .filter(
+                assessment__case=case,
+                assessment__kind=AssessmentKind.PRIMARY,
+                key_question=key_question,
+            )
+            .first()
+        )
+        second = Answer.objects.filter(
+            assessment__case=case,
+            assessment__kind=AssessmentKind.MODERATION,
+            assessment__state__in=DONE_STATES,
+            key_question=key_question,
+        ).exists()
+        if answer is None or not second:
+            raise AssessmentError(
+                _("Both assessments must have answered this question before it can be resolved.")
+            )
+        answer.value = value
+        answer.resolution_note = note
+        if value == AnswerValue.NA and not answer.na_reason:
+            answer.na_reason = note
+        answer.version += 1
+        answer.updated_by = user
+        answer.save()
+        return answer
+
+
+# ---- agreement between first and second assessments ----------------------------------------
+
+
+@dataclass(frozen=True)
+class AgreementRow:
+    key: str  # a lens id, or "overall"
+    label: str
+    pairs: int
+    agreed: int
+    kappa: float | None
+
+    @property
+    def rate(self) -> float | None:
+        return self.agreed / self.pairs if self.pairs else None
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    case_id: int
+    case_ref: str
+    question: Question
+    primary: str  # the first assessment's answer before any resolution
+    moderation: str
+    resolved_value: str  # "" until resolved
+    resolution_note: str
+
+    @property
+    def resolved(self) -> bool:
+        return bool(self.resolution_note)
+
+
+@dataclass(frozen=True)
+class Agreement:
+    rows: tuple[AgreementRow, ...]  # one per lens, then overall
+    disagreements: tuple[Disagreement, ...]
+    cases_chosen: int
+    cases_compared: int
+
+
+def _values_before_resolution(answer_ids: Sequence[int]) -> dict[int, str]:
+    """Each resolved answer's value just before it was first resolved, from its history."""
+    if not answer_ids:
+        return {}
+    result: dict[int, str] = {}
+    records = (
+        Answer.history.filter(id__in=answer_ids)
+        .order_by("id", "history_date", "history_id")
+        .values_list("id", "value", "resolution_note")
+    )
+    last: dict[int, str] = {}
+    for answer_id, value, note in records:
+        if answer_id in result:
+            continue
+        if note:
+            if answer_id in last:
+                result[answer_id] = last[answer_id]
+        else:
+            last[answer_id] = value
+    return result
+
+
+def agreement(inspection: Inspection) -> Agreement:
+    """Per lens and overall: paired answers, agreement and Cohen's kappa, and the disagreements.
+
+    Pairs are the answers to the same key question in a case's first assessment and its
+    finished (submitted or agreed) second assessment. Where a disagreement has been resolved,
+    the first assessment's answer from before the resolution is used, so the figures measure
+    how far the two assessors agreed, not the outcome.
+    """
+    framework = inspection.framework.framework
+    questions = all_questions(framework)
+    rows = Answer.objects.filter(
+        assessment__case__inspection=inspection, assessment__case__in_sample=True
+    ).filter(
+        Q(assessment__kind=AssessmentKind.PRIMARY)
+        | Q(assessment__kind=AssessmentKind.MODERATION, assessment__state__in=DONE_STATES)
+    )
+    primary: dict[tuple[int, str], tuple[int, str, str]] = {}
+    second: dict[tuple[int, str], str] = {}
+    refs: dict[int, str] = {}
+    for answer_id, case_id, case_ref, kind, kq, value, note in rows.values_list(
+        "id",
+        "assessment__case_id",
+        "assessment__case__case_ref",
+        "assessment__kind",
+        "key_question",
+        "value",
+        "resolution_note",
+    ):
+        if kq not in questions:
+            continue
+        refs[case_id] = case_ref
+        if kind == AssessmentKind.PRIMARY:
+            primary[(case_id, kq)] = (answer_id, value, note)
+        else:
+            second[(case_id, kq)] = value
+    paired = [key for key in primary if key in second]
+    before = _values_before_resolution([primary[k][0] for k in paired if primary[k][2]])
+    by_lens: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    disagreements = []
+    order = {kq: i for i, kq in enumerate(questions)}
+    for case_id, kq in sorted(paired, key=lambda k: (refs[k[0]], order[k[1]])):
+        answer_id, current, note = primary[(case_id, kq)]
+        first = before.get(answer_id, current) if note else current
+        moderated = second[(case_id, kq)]
+        question = questions[kq]
+        by_lens[question.lens].append((first, moderated))
+        if first != moderated:
+            disagreements.append(
+                Disagreement(
+                    case_id=case_id,
+                    case_ref=refs[case_id],
+                    question=question,
+                    primary=first,
+                    moderation=moderated,
+                    resolved_value=current if note else "",
+                    resolution_note=note,
+                )
+            )
+
+    def row(key: str, label: str, pairs: list[tuple[str, str]]) -> AgreementRow:
+        return AgreementRow(
+            key, label, len(pairs), sum(a == b for a, b in pairs), cohen_kappa(pairs)
+        )
+
+    table = [row(lens.id, lens.label, by_lens[lens.id]) for lens in framework.lenses]
+    everything = [p for lens in framework.lenses for p in by_lens[lens.id]]
+    table.append(row("overall", _("All key questions"), everything))
+    chosen = Assessment.objects.filter(
+        case__inspection=inspection, case__in_sample=True, kind=AssessmentKind.MODERATION
+    )
+    return Agreement(
+        rows=tuple(table),
+        disagreements=tuple(disagreements),
+        cases_chosen=chosen.count(),
+        cases_compared=len({case_id for case_id, _kq in paired}),
+    )
