@@ -18,15 +18,12 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 
 install: $(STAMP)
 
-## Serve the demo inspection on http://$(HOST):$(PORT)/
+## Serve the demo inspection on http://$(HOST):$(PORT)/ (SQLite in var/; see README for users)
 run: $(STAMP)
-	@if [ -f src/yjinspect/web/manage.py ]; then \
-		$(BIN)/python src/yjinspect/web/manage.py migrate --noinput && \
-		$(BIN)/python src/yjinspect/web/manage.py load_demo && \
-		$(BIN)/python src/yjinspect/web/manage.py runserver $(HOST):$(PORT); \
-	else \
-		$(BIN)/yjinspect frameworks && $(BIN)/yjinspect rate hmip-youth-2021 examples/bexley-2024-answers.csv --judgements examples/bexley-2024-judgements.csv; \
-	fi
+	mkdir -p var
+	$(BIN)/python src/yjinspect/web/manage.py migrate --noinput
+	$(BIN)/python src/yjinspect/web/manage.py load_demo
+	$(BIN)/python src/yjinspect/web/manage.py runserver $(HOST):$(PORT)
 
 ## Lint, type-check and run every test except the browser tests (those run in .ci/run).
 test: $(STAMP) lint typecheck

@@ -18,9 +18,9 @@ pytestmark = pytest.mark.e2e
 
 def expect_govuk_page(page: Page, title: str) -> None:
     expect(page).to_have_title(f"{title} – yjinspect")
-    header = page.locator(".govuk-header")
+    header = page.locator("header .govuk-service-navigation")
     expect(header).to_be_visible()
-    expect(header.get_by_role("link", name="GOV.UK")).to_be_visible()
+    expect(header.get_by_role("link", name="yjinspect")).to_be_visible()
     expect(page.locator("main#main-content")).to_be_visible()
 
 

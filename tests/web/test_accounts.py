@@ -1,0 +1,89 @@
+"""Signing in: throttling, the optional second factor, strong passwords, signing out."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.test import Client
+from django.urls import reverse
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from .conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def test_password_sign_in_and_out(users: dict[str, AbstractUser]) -> None:
+    client = Client()
+    response = client.post(reverse("accounts:login"), {"username": "lead", "password": PASSWORD})
+    assert response.status_code == 302 and response["Location"] == reverse("inspections:home")
+    assert client.get(reverse("inspections:home")).status_code == 200
+    assert client.get(reverse("accounts:logout")).status_code == 200  # GET only asks
+    assert client.get(reverse("inspections:home")).status_code == 200
+    client.post(reverse("accounts:logout"))
+    assert client.get(reverse("inspections:home")).status_code == 302
+
+
+def test_wrong_password_is_refused(users: dict[str, AbstractUser]) -> None:
+    client = Client()
+    response = client.post(reverse("accounts:login"), {"username": "lead", "password": "nope"})
+    assert response.status_code == 200 and "There is a problem" in response.content.decode()
+
+
+def test_five_failures_lock_the_account_from_that_address(
+    users: dict[str, AbstractUser], settings: object
+) -> None:
+    settings.AXES_ENABLED = True  # type: ignore[attr-defined]
+    client = Client(REMOTE_ADDR="10.9.8.7")
+    for _ in range(5):
+        client.post(reverse("accounts:login"), {"username": "lead", "password": "wrong"})
+    locked = client.post(reverse("accounts:login"), {"username": "lead", "password": PASSWORD})
+    assert locked.status_code == 429
+    assert "You cannot sign in for now" in locked.content.decode()
+    # Another account from the same address is not locked.
+    other = client.post(reverse("accounts:login"), {"username": "inspector", "password": PASSWORD})
+    assert other.status_code == 302
+
+
+def test_second_factor_when_turned_on(users: dict[str, AbstractUser]) -> None:
+    user = users["lead"]
+    device = TOTPDevice.objects.create(user=user, name="app", confirmed=True)
+    client = Client()
+    response = client.post(reverse("accounts:login"), {"username": "lead", "password": PASSWORD})
+    assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:code"))
+    assert client.get(reverse("inspections:home")).status_code == 302  # not signed in yet
+    wrong = client.post(reverse("accounts:code"), {"code": "000000"})
+    assert "That code is not right" in wrong.content.decode()
+    device.refresh_from_db()
+    assert device.throttling_failure_count == 1  # django-otp slows guessing down
+    device.throttle_reset()
+    code = f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
+    done = client.post(reverse("accounts:code"), {"code": code})
+    assert done.status_code == 302
+    assert client.get(reverse("inspections:home")).status_code == 200
+
+
+def test_setting_up_the_second_factor(users: dict[str, AbstractUser]) -> None:
+    client = Client()
+    client.force_login(users["inspector"])
+    client.post(reverse("accounts:security"), {"action": "start"})
+    device = TOTPDevice.objects.get(user=users["inspector"])
+    assert not device.confirmed
+    page = client.get(reverse("accounts:security")).content.decode()
+    assert "data:image/svg+xml;base64," in page  # the QR code
+    code = f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
+    client.post(reverse("accounts:security"), {"action": "confirm", "code": code})
+    device.refresh_from_db()
+    assert device.confirmed
+    client.post(reverse("accounts:security"), {"action": "disable"})
+    assert not TOTPDevice.objects.filter(user=users["inspector"]).exists()
+
+
+@pytest.mark.parametrize("weak", ["short1!", "password1234", "123456789012", "lead"])
+def test_weak_passwords_are_refused(weak: str, users: dict[str, AbstractUser]) -> None:
+    with pytest.raises(ValidationError):
+        validate_password(weak, users["lead"])
+    validate_password("a-long-and-unusual-phrase-7", users["lead"])
