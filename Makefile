@@ -41,9 +41,11 @@ e2e: $(STAMP)
 	bash scripts/ensure-chromium.sh
 	$(BIN)/python -m pytest -q -m e2e
 
-## Speed and memory figures.
+## Speed figures: the engine beside its floors, then 50 inspectors against gunicorn + PostgreSQL
+## for 60 s. The last line reads `bench: p95_ms=<n> errors=<n> lost=<n> ratio=<n>`.
 bench: $(STAMP)
 	$(BIN)/python -m yjinspect.bench
+	bash scripts/with-postgres.sh $(BIN)/python -m yjinspect.bench.load
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -38,6 +38,7 @@ EVERYONE_IN = TEAM | {"viewer"}
 # url name -> (method, roles allowed in). Others: anonymous -> login, stranger -> hidden,
 # other members -> deny. 'public' pages are open to everyone.
 MATRIX: dict[str, tuple[str, set[str] | str]] = {
+    "healthz": ("GET", "public"),
     "accounts:login": ("GET", "public"),
     # Without a password step in progress, the code page sends everyone back to sign in.
     "accounts:code": ("GET", "to_sign_in"),

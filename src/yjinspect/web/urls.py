@@ -1,8 +1,20 @@
 """Top-level URLs: accounts, inspections, the site admin and the language switch."""
 
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 from django.views.generic import RedirectView
+
+
+@login_not_required
+def healthz(request: HttpRequest) -> HttpResponse:
+    """For load balancers: the app answers and reaches its database."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return HttpResponse("ok", content_type="text/plain")
+
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="inspections:home", permanent=False)),
@@ -10,4 +22,5 @@ urlpatterns = [
     path("inspections/", include("yjinspect.web.inspections.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
 ]

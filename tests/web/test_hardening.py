@@ -1,0 +1,79 @@
+"""Production settings and the headers every page carries."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from yjinspect.web.inspections.models import Inspection
+
+MANAGE = Path(__file__).resolve().parents[2] / "src" / "yjinspect" / "web" / "manage.py"
+
+
+def test_check_deploy_is_clean_with_production_settings(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "YJ_PRODUCTION": "1",
+        "YJ_SECRET_KEY": "k3Qz-9vLw_2Rt8Yp!xN4mB7cJ0sH5dF6gA1eU" * 2,
+        "YJ_ALLOWED_HOSTS": "inspect.example.org",
+        "YJ_VAR_DIR": str(tmp_path),
+    }
+    done = subprocess.run(
+        [sys.executable, str(MANAGE), "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "no issues" in done.stdout
+
+
+def test_production_refuses_a_missing_secret_key(tmp_path: Path) -> None:
+    env = {**os.environ, "YJ_PRODUCTION": "1", "YJ_VAR_DIR": str(tmp_path)}
+    env.pop("YJ_SECRET_KEY", None)
+    done = subprocess.run(
+        [sys.executable, str(MANAGE), "check"], env=env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode != 0 and "YJ_SECRET_KEY" in done.stderr
+
+
+@pytest.mark.django_db
+def test_pages_carry_a_content_security_policy_and_safe_headers(
+    client_as: Callable[[str], Client], inspection: Inspection
+) -> None:
+    response = client_as("lead").get(reverse("inspections:detail", args=[inspection.pk]))
+    csp = response["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "object-src 'none'" in csp
+    assert "frame-ancestors 'none'" in csp and "'unsafe-inline'" not in csp
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+
+
+@pytest.mark.django_db
+def test_state_changes_need_a_csrf_token(inspection: Inspection, users: dict[str, object]) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(users["lead"])  # type: ignore[arg-type]
+    url = reverse("inspections:transition", args=[inspection.pk])
+    assert client.post(url, {"to": "fieldwork"}).status_code == 403
+    inspection.refresh_from_db()
+    assert inspection.state == "planning"
+
+
+@pytest.mark.django_db
+def test_user_text_is_escaped(client_as: Callable[[str], Client], inspection: Inspection) -> None:
+    inspection.service_name = "<script>alert(1)</script> YJS"
+    inspection.save()
+    html = (
+        client_as("lead").get(reverse("inspections:detail", args=[inspection.pk])).content.decode()
+    )
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
