@@ -77,6 +77,11 @@ MATRIX: dict[str, tuple[str, set[str] | str]] = {
     "inspections:sample_clear": ("POST", {"lead", "admin"}),
     "inspections:replace_case": ("POST", {"lead", "admin"}),
     "inspections:allocation": ("GET", TEAM),
+    "inspections:report": ("GET", TEAM),
+    "inspections:report_pdf": ("GET", TEAM),
+    "inspections:export_answers_csv": ("GET", TEAM),
+    "inspections:export_answers_xlsx": ("GET", TEAM),
+    "inspections:export_archive": ("GET", {"lead", "admin"}),
 }
 
 # URLs outside the app's own code (Django admin, language switch) are covered elsewhere.

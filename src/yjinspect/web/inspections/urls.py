@@ -1,6 +1,7 @@
 """Inspection URLs, gathered from each feature's view module."""
 
-from .views import assess, cases, evidence, history, moderation, overview, ratings, sample
+from .views import assess, cases, evidence, history, moderation, overview, ratings, report, sample
+from .views import exports as exports_views
 
 app_name = "inspections"
 
@@ -13,4 +14,6 @@ urlpatterns = [
     *evidence.urlpatterns,
     *ratings.urlpatterns,
     *history.urlpatterns,
+    *report.urlpatterns,
+    *exports_views.urlpatterns,
 ]

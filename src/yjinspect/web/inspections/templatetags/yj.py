@@ -56,6 +56,7 @@ SECTIONS = [
     ("inspections:moderation", "Moderation", "work"),
     ("inspections:evidence", "Organisational evidence", "work"),
     ("inspections:ratings", "Ratings", "see_ratings"),
+    ("inspections:report", "Report", "see_ratings"),
     ("inspections:history", "History", "work"),
 ]
 

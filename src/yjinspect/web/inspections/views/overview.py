@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from yjinspect.frameworks import shipped_framework_paths
 
-from ..access import Can, allowed, get_inspection, signed_in_user, visible_inspections
+from ..access import ALLOWED, Can, allowed, get_inspection, signed_in_user, visible_inspections
 from ..forms.overview import InspectionForm, MemberForm
 from ..models import (
     AssessmentState,
@@ -119,6 +119,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "progress": _progress(inspection) if role != Role.SERVICE_VIEWER else None,
             "transitions": inspection.transitions.select_related("by"),
             "can_manage": allowed(role, inspection, Can.MANAGE),
+            "can_archive": role in ALLOWED[Can.MANAGE],
             "can_work": allowed(role, inspection, Can.WORK),
             "can_see_ratings": allowed(role, inspection, Can.SEE_RATINGS),
             "member_form": MemberForm(),

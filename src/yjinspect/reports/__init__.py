@@ -1,0 +1,1 @@
+"""The inspection report: content (pure Python), SVG charts and PDF rendering."""

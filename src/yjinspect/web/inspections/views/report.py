@@ -1,0 +1,70 @@
+"""The inspection report: as a web page and as a PDF, from one template.
+
+Both come from `services.report.inspection_report` (the engine's figures, worded by
+`yjinspect.reports.content`); the PDF is the same HTML laid out by WeasyPrint with the print
+stylesheet, offline.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from django.contrib.staticfiles import finders
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import path
+from django.utils.text import slugify
+
+from yjinspect.reports.pdf import html_to_pdf
+
+from ..access import Can, get_inspection
+from ..services.report import inspection_report
+
+CSS_NAME = "yjinspect/report.css"
+
+
+def _css_path() -> Path:
+    found = finders.find(CSS_NAME)
+    if not found:
+        raise FileNotFoundError(CSS_NAME)
+    return Path(str(found))
+
+
+def report(request: HttpRequest, pk: int) -> HttpResponse:
+    inspection, role = get_inspection(request, pk, Can.SEE_RATINGS)
+    return render(
+        request,
+        "inspections/report/page.html",
+        {"inspection": inspection, "role": role, "report": inspection_report(inspection)},
+    )
+
+
+def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    inspection, _role = get_inspection(request, pk, Can.SEE_RATINGS)
+    started = time.perf_counter()
+    css = _css_path()
+    html = render_to_string(
+        "inspections/report/pdf.html",
+        {
+            "inspection": inspection,
+            "report": inspection_report(inspection),
+            "css": css.read_text(encoding="utf-8"),
+        },
+        request=request,
+    )
+    pdf = html_to_pdf(html, css.parent.parent)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = slugify(
+        f"inspection-report-{inspection.service_name}-{inspection.fieldwork_start:%Y-%m}"
+    )
+    response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
+    response["Server-Timing"] = f"pdf;dur={(time.perf_counter() - started) * 1000:.0f}"
+    return response
+
+
+urlpatterns = [
+    path("<int:pk>/report/", report, name="report"),
+    path("<int:pk>/report.pdf", report_pdf, name="report_pdf"),
+]

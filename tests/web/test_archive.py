@@ -1,0 +1,332 @@
+"""The complete inspection archive: export, restore (all or nothing), and the same results."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.files.base import ContentFile
+from django.core.management import CommandError, call_command
+
+from yjinspect.frameworks import fingerprint, parse_framework
+from yjinspect.web.inspections.models import (
+    Answer,
+    EvidenceItem,
+    FrameworkVersion,
+    Inspection,
+    Membership,
+)
+from yjinspect.web.inspections.services.archive import (
+    FORMAT_VERSION,
+    TRACKED,
+    ArchiveError,
+    _history_scopes,
+    export_inspection,
+    history_model,
+    import_inspection,
+)
+from yjinspect.web.inspections.services.ratings import rate_inspection
+
+pytestmark = pytest.mark.django_db
+
+# Fields that hold ids (which change on restore); every other value must come back as it was.
+ID_FIELDS = {"history_id", "id"}
+
+
+@pytest.fixture
+def media(settings: Any, tmp_path: Path) -> Path:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return tmp_path / "media"
+
+
+@pytest.fixture
+def demo(media: Path) -> Inspection:
+    call_command("load_demo", stdout=io.StringIO())
+    inspection = Inspection.objects.get()
+    lead = User.objects.get(username="demo-lead")
+    item = EvidenceItem(
+        inspection=inspection,
+        standard_id="1.1",
+        kind="document",
+        title="Board plan",
+        added_by=lead,
+    )
+    item.upload.save("plan.txt", ContentFile(b"the board plan"), save=False)
+    item.upload_name, item.upload_size = "plan.txt", 14
+    item._history_user = lead  # type: ignore[attr-defined]
+    item.save()
+    # A member removed: their membership's history outlives the row.
+    gone = Membership.objects.get(inspection=inspection, user__username="demo-viewer")
+    gone._history_user = lead  # type: ignore[attr-defined]
+    gone.delete()
+    return inspection
+
+
+def _answers(inspection: Inspection) -> list[tuple[Any, ...]]:
+    return sorted(
+        Answer.objects.filter(assessment__case__inspection=inspection).values_list(
+            "assessment__case__case_ref",
+            "assessment__kind",
+            "key_question",
+            "value",
+            "evidence",
+            "updated_by__username",
+            "updated_at",
+        )
+    )
+
+
+def _history(inspection_pk: int, new: bool = False) -> dict[str, list[tuple[Any, ...]]]:
+    """Every history row of the inspection per model, ids left out, users by username."""
+    inspection = Inspection(pk=inspection_pk)
+    scopes = _history_scopes(inspection)
+    result = {}
+    for key, model in TRACKED:
+        hmodel = history_model(model)
+        fields = [
+            f
+            for f in hmodel._meta.concrete_fields
+            if f.name not in ID_FIELDS
+            and not (f.is_relation and f.related_model is not User)
+            and f.name != "upload"  # a stored file's name: storage may choose another
+        ]
+        rows = []
+        names = dict(User.objects.values_list("pk", "username"))
+        for h in hmodel._default_manager.filter(scopes[key]).order_by("history_id"):
+            values = []
+            for f in fields:
+                value = getattr(h, f.attname)
+                if f.is_relation:
+                    value = names.get(value)
+                values.append(value)
+            rows.append(tuple(values))
+        result[key] = rows
+    return result
+
+
+def _counts() -> dict[str, int]:
+    counts = {
+        "inspections": Inspection.objects.count(),
+        "frameworks": FrameworkVersion.objects.count(),
+        "users": User.objects.count(),
+    }
+    for key, model in TRACKED:
+        counts[key] = history_model(model)._default_manager.count()
+    return counts
+
+
+def test_round_trip_keeps_everything(demo: Inspection, media: Path) -> None:
+    rating = rate_inspection(demo).to_dict()
+    answers = _answers(demo)
+    history = _history(demo.pk)
+    assert all(history[key] for key, _m in TRACKED), "the demo should have history everywhere"
+    old_pk = demo.pk
+    data = export_inspection(demo)
+
+    Inspection.objects.all().delete()
+    for _key, model in TRACKED:
+        history_model(model)._default_manager.all().delete()
+    for path in media.rglob("*"):
+        if path.is_file():
+            path.unlink()
+
+    restored = import_inspection(data)
+    assert restored.pk != old_pk
+    assert restored.service_name == demo.service_name
+    assert restored.state == demo.state
+    assert restored.created_at == demo.created_at
+    assert rate_inspection(restored).to_dict() == rating
+    assert _answers(restored) == answers
+    again = _history(restored.pk)
+    for key, _model in TRACKED:
+        assert len(again[key]) == len(history[key]), key
+        assert again[key] == history[key], key
+    # The uploaded file is back, readable through the restored item.
+    item = EvidenceItem.objects.get(inspection=restored, title="Board plan")
+    with item.upload.open("rb") as handle:
+        assert handle.read() == b"the board plan"
+    # No placeholder users were needed: every username was known.
+    assert not User.objects.filter(is_active=False).exists()
+
+
+def test_history_points_at_the_restored_rows(demo: Inspection) -> None:
+    data = export_inspection(demo)
+    Inspection.objects.all().delete()
+    restored = import_inspection(data)
+    answer_history = history_model(Answer)._default_manager.filter(
+        assessment__case__inspection=restored
+    )
+    live_answers = set(
+        Answer.objects.filter(assessment__case__inspection=restored).values_list("pk", flat=True)
+    )
+    assert live_answers
+    assert set(answer_history.values_list("id", flat=True)) == live_answers
+    # The removed member's history keeps one id of its own, which no live row can take.
+    memberships = history_model(Membership)._default_manager.filter(inspection=restored)
+    ghost = memberships.filter(history_type="-")
+    assert ghost.count() == 1
+    ghost_id = ghost.get().id
+    assert ghost_id < 0
+    assert memberships.filter(id=ghost_id).count() >= 2  # created, then deleted
+    # History rows keep their order: history_id rises with the original sequence.
+    dates = list(memberships.order_by("history_id").values_list("history_date", flat=True))
+    assert dates == sorted(dates)
+
+
+def test_import_alongside_the_original(demo: Inspection) -> None:
+    """Importing into the installation it came from gives a second, separate inspection."""
+    data = export_inspection(demo)
+    copy = import_inspection(data)
+    assert Inspection.objects.count() == 2
+    assert copy.framework_id == demo.framework_id  # the stored framework is reused
+    assert rate_inspection(copy).to_dict() == rate_inspection(demo).to_dict()
+    assert _history(copy.pk) == _history(demo.pk)
+
+
+def test_unknown_users_become_inactive_placeholders(demo: Inspection) -> None:
+    data = export_inspection(demo)
+    Inspection.objects.all().delete()
+    restored = import_inspection(data, user_map={"demo-inspector2": "visiting-inspector"})
+    placeholder = User.objects.get(username="visiting-inspector")
+    assert not placeholder.is_active
+    assert not placeholder.has_usable_password()
+    assert Membership.objects.filter(inspection=restored, user=placeholder).exists()
+    assert Answer.objects.filter(
+        assessment__case__inspection=restored, updated_by=placeholder
+    ).exists()
+
+
+def _rewrite(data: bytes, change: Any) -> bytes:
+    """The archive with inspection.json changed by `change(content)`."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    content = json.loads(source.read("inspection.json"))
+    change(content)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for name in source.namelist():
+            body = json.dumps(content).encode() if name == "inspection.json" else source.read(name)
+            target.writestr(name, body)
+    return out.getvalue()
+
+
+def _refused(data: bytes, media: Path, *, match: str, user_map: Any = None) -> None:
+    before = _counts()
+    files_before = sorted(p for p in media.rglob("*") if p.is_file())
+    with pytest.raises(ArchiveError, match=match):
+        import_inspection(data, user_map=user_map)
+    assert _counts() == before
+    assert sorted(p for p in media.rglob("*") if p.is_file()) == files_before
+
+
+def test_damaged_zip_is_refused(demo: Inspection, media: Path) -> None:
+    data = export_inspection(demo)
+    _refused(data[: len(data) // 2], media, match="not a zip")
+    _refused(b"not a zip at all", media, match="not a zip")
+
+
+def test_unknown_format_version_is_refused(demo: Inspection, media: Path) -> None:
+    data = export_inspection(demo)
+
+    def bump(content: dict[str, Any]) -> None:
+        content["format_version"] = FORMAT_VERSION + 1
+
+    _refused(_rewrite(data, bump), media, match="format version 2")
+
+
+def test_framework_not_matching_its_fingerprint_is_refused(demo: Inspection, media: Path) -> None:
+    data = export_inspection(demo)
+
+    def tamper(content: dict[str, Any]) -> None:
+        content["framework"]["fingerprint"] = "0" * 64
+
+    _refused(_rewrite(data, tamper), media, match="does not match its recorded fingerprint")
+
+
+def test_conflicting_framework_is_refused(demo: Inspection, media: Path) -> None:
+    """Same id and version as a stored framework, different content: never silently merged."""
+    data = export_inspection(demo)
+
+    def change(content: dict[str, Any]) -> None:
+        source = content["framework"]["source"]
+        changed = source.replace("\ntitle: ", "\ntitle: Changed ", 1)
+        assert changed != source, "the framework YAML should have a top-level title"
+        content["framework"]["source"] = changed
+        content["framework"]["fingerprint"] = fingerprint(parse_framework(changed, "x"))
+
+    _refused(_rewrite(data, change), media, match="already holds framework")
+
+
+def test_late_error_writes_nothing(demo: Inspection, media: Path) -> None:
+    """A problem found after rows, users and files were written rolls all of it back."""
+    data = export_inspection(demo)
+
+    def break_answer(content: dict[str, Any]) -> None:
+        content["answers"][-1]["assessment"] = 999999
+
+    _refused(
+        _rewrite(data, break_answer),
+        media,
+        match="refers to assessment 999999",
+        user_map={"demo-inspector": "someone-new"},
+    )
+    assert not User.objects.filter(username="someone-new").exists()
+
+
+def test_management_commands(demo: Inspection, tmp_path: Path) -> None:
+    target = tmp_path / "out.zip"
+    call_command("export_inspection", str(demo.pk), "-o", str(target), stdout=io.StringIO())
+    assert zipfile.is_zipfile(target)
+    with pytest.raises(CommandError, match="exists already"):
+        call_command("export_inspection", str(demo.pk), "-o", str(target), stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("import_inspection", str(target), "--map", "demo-lead=new-lead", stdout=out)
+    assert "Imported" in out.getvalue()
+    assert Inspection.objects.count() == 2
+    assert User.objects.get(username="new-lead").is_active is False
+    bad = tmp_path / "bad.zip"
+    bad.write_bytes(b"rubbish")
+    with pytest.raises(CommandError, match="Nothing was imported"):
+        call_command("import_inspection", str(bad), stdout=io.StringIO())
+    assert Inspection.objects.count() == 2
+
+
+def test_upload_names_in_the_file_are_not_trusted(demo: Inspection, media: Path) -> None:
+    data = export_inspection(demo)
+
+    def escape(content: dict[str, Any]) -> None:
+        item = next(e for e in content["evidence"] if e["upload"])
+        for row in [item, *content["history"]["evidence"]]:
+            if row["upload"] == item["upload"] and row is not item:
+                row["upload"] = "../../outside.txt"
+        item["upload"] = "../../outside.txt"
+
+    Inspection.objects.all().delete()
+    restored = import_inspection(_rewrite(data, escape))
+    item = EvidenceItem.objects.get(inspection=restored, title="Board plan")
+    assert item.upload.name.startswith("evidence/")
+    assert item.upload.name.endswith(".txt")
+    assert not (media.parent / "outside.txt").exists()
+    assert Path(item.upload.path).resolve().is_relative_to(media.resolve())
+    # The item's history names the restored file, not the archived name.
+    names = set(
+        history_model(EvidenceItem)
+        ._default_manager.filter(id=item.pk)
+        .exclude(upload="")
+        .values_list("upload", flat=True)
+    )
+    assert names <= {item.upload.name}
+
+
+def test_two_people_mapped_onto_one_account_is_refused(demo: Inspection, media: Path) -> None:
+    data = export_inspection(demo)
+    _refused(
+        data,
+        media,
+        match="do not fit together",
+        user_map={"demo-inspector": "demo-lead"},
+    )

@@ -1,0 +1,196 @@
+"""The inspection report page and its PDF, on figures made through the ORM."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import AbstractUser
+from django.template.loader import render_to_string
+from django.test import Client
+from django.urls import reverse
+
+from yjinspect.reports.pdf import render_document
+from yjinspect.web.inspections.models import (
+    Answer,
+    Assessment,
+    Case,
+    Discretion,
+    Inspection,
+    Judgement,
+)
+from yjinspect.web.inspections.services.report import inspection_report
+from yjinspect.web.inspections.views.report import _css_path
+
+pytestmark = pytest.mark.django_db
+
+# 2.1 in Bexley 2024: desistance 9/9, child safety 6/9 (lowest: Good), others' safety 7/9.
+ANSWERS = {"2.1.desistance": 9, "2.1.child_safety": 6, "2.1.others_safety": 7}
+
+
+@pytest.fixture
+def figures(inspection: Inspection, users: dict[str, AbstractUser]) -> Inspection:
+    user = users["inspector"]
+    for i in range(9):
+        case = Case.objects.create(
+            inspection=inspection,
+            case_ref=f"C{i + 1:03d}",
+            domain="court",
+            disposal_type="Referral order",
+            start_date=dt.date(2023, 6, 1),
+            case_manager="Pat Example",
+            risk_of_harm="medium",
+            safety_wellbeing="low",
+            in_sample=True,
+            case_manager_interviewed=i < 7,
+        )
+        assessment = Assessment.objects.create(case=case, assessor=user)
+        for kq, yes in ANSWERS.items():
+            Answer.objects.create(
+                assessment=assessment,
+                key_question=kq,
+                value="yes" if i < yes else "no",
+                updated_by=user,
+            )
+    Case.objects.create(
+        inspection=inspection,
+        case_ref="C999",
+        domain="court",
+        disposal_type="Referral order",
+        start_date=dt.date(2023, 6, 1),
+        case_manager="Pat Example",
+        risk_of_harm="low",
+        safety_wellbeing="low",
+    )
+    Judgement.objects.create(
+        inspection=inspection,
+        standard_id="1.1",
+        rating="good",
+        rationale="Strong board",
+        strengths="The board knows its children well\nLeaders are visible",
+        areas_for_improvement="The victim offer needs review",
+        decided_by=users["lead"],
+    )
+    Discretion.objects.create(
+        inspection=inspection,
+        standard_id="2.1",
+        rating="outstanding",
+        reason="All the evidence",
+        decided_by=users["lead"],
+    )
+    return inspection
+
+
+def _text(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_report_page_shows_ratings_and_key_question_tables(
+    figures: Inspection, client_as: Callable[[str], Client]
+) -> None:
+    response = client_as("lead").get(reverse("inspections:report", args=[figures.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="ratings-table"' in html
+    text = _text(html)
+    assert "An inspection of youth justice services in Testshire" in text
+    assert "1.1 Governance and leadership Good" in text
+    # 2.1 is Outstanding by discretion: the star mark has a text alternative.
+    assert re.search(r'2\.1 Assessment.*?aria-label="Outstanding"', html, re.S)
+    table = html.split('id="standard-2-1-key-questions"')[1].split("</table>")[0]
+    assert "<strong>67%</strong>" in table and "100%" in table and "78%" in table
+    assert (
+        "Professional discretion was used to increase the rating for assessment from Good to "
+        "Outstanding following the consideration of all evidence." in text
+    )
+    assert "Our rating for assessment is based on the following key questions:" in text
+    assert "Strengths:" in text and "The board knows its children well" in text
+    assert "The victim offer needs review" in text
+    assert "We also conducted 7 interviews with case managers." in text
+    # Sample composition: 9 of the 10 listed referral orders.
+    annex = html.split('id="annex-composition"')[1].split("</table>")[0]
+    assert re.search(r"Referral order</td>\s*<td[^>]*>9</td>\s*<td[^>]*>10</td>", annex)
+    assert "<svg" in html and '<title id="chart-2-title">' in html
+    assert "Pat Example" not in html  # case references only, never names
+
+
+def test_figures_come_from_the_engine(
+    figures: Inspection, client_as: Callable[[str], Client]
+) -> None:
+    answer = Answer.objects.get(assessment__case__case_ref="C009", key_question="2.1.child_safety")
+    assert answer.value == "no"
+    answer.value = "yes"
+    answer.save()
+    html = client_as("inspector").get(reverse("inspections:report", args=[figures.pk])).content
+    table = html.decode().split('id="standard-2-1-key-questions"')[1].split("</table>")[0]
+    assert "78%" in table and "67%" not in table  # 7/9 now, for child safety and others' safety
+
+
+def _boxes(box: Any) -> Iterator[Any]:
+    yield box
+    for child in getattr(box, "children", ()):
+        yield from _boxes(child)
+
+
+def _page_texts(html: str) -> tuple[list[str], Any]:
+    document = render_document(html, _css_path().parent.parent)
+    texts = [
+        " ".join(b.text for b in _boxes(page._page_box) if hasattr(b, "text"))
+        for page in document.pages
+    ]
+    return texts, document
+
+
+def test_pdf_is_a4_with_page_numbers_contents_and_bookmarks(
+    figures: Inspection, client_as: Callable[[str], Client]
+) -> None:
+    response = client_as("lead").get(reverse("inspections:report_pdf", args=[figures.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    # The same HTML the view lays out, read back through WeasyPrint's document API.
+    html = render_to_string(
+        "inspections/report/pdf.html",
+        {
+            "inspection": figures,
+            "report": inspection_report(figures),
+            "css": _css_path().read_text(encoding="utf-8"),
+        },
+    )
+    texts, document = _page_texts(html)
+    everything = " ".join(texts)
+    assert "Score" in everything
+    for name in ("Governance and leadership", "Assessment", "Implementation and delivery"):
+        assert name in everything
+    pages = len(document.pages)
+    assert f"Page 2 of {pages}" in texts[1]
+    assert f"Page {pages} of {pages}" in texts[-1]
+    width, height = document.pages[0].width, document.pages[0].height
+    assert round(width * 25.4 / 96) == 210 and round(height * 25.4 / 96) == 297
+    # Contents page numbers come from target-counter: the ratings section's page is printed.
+    ratings_page = next(i for i, t in enumerate(texts) if t.strip().startswith("Ratings")) + 1
+    assert re.search(rf"Ratings[\s.]*{ratings_page}\b", texts[1])
+    titles = []
+
+    def walk(tree: Any) -> None:
+        for label, _target, children, _state in tree:
+            titles.append(label)
+            walk(children)
+
+    walk(document.make_bookmark_tree())
+    assert "Ratings" in titles and "2.1. Assessment" in titles
+    assert "Domain two: Court disposals" in titles
+
+
+@pytest.mark.parametrize("name", ["inspections:report", "inspections:report_pdf"])
+def test_access(figures: Inspection, client_as: Callable[[str], Client], name: str) -> None:
+    url = reverse(name, args=[figures.pk])
+    assert client_as("moderator").get(url).status_code == 200
+    assert client_as("viewer").get(url).status_code == 403  # not released
+    assert client_as("stranger").get(url).status_code == 404
+    figures.released_to_service = True
+    figures.save()
+    assert client_as("viewer").get(url).status_code == 200
