@@ -6,9 +6,11 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from datetime import UTC, date, datetime
 from fractions import Fraction
 from pathlib import Path
 
+from yjinspect.core import indicators
 from yjinspect.core.legacy import AreaRating, WordOverride, rate_areas
 from yjinspect.core.rating_files import (
     read_answers,
@@ -241,6 +243,31 @@ def describe_framework(fw: Framework) -> str:
     return "\n".join(lines)
 
 
+def _cmd_indicators(args: argparse.Namespace) -> int:
+    """Outcome indicators (FTE, custody, proven reoffending) from CASES.csv and POP.csv."""
+    try:
+        period = indicators.parse_period(args.period)
+        cohort = indicators.parse_period(args.cohort) if args.cohort else None
+        as_of = date.fromisoformat(args.as_of) if args.as_of else datetime.now(UTC).date()
+        rules = indicators.Rules(
+            follow_up_months=args.follow_up_months, waiting_months=args.waiting_months
+        )
+        comparators = indicators.parse_comparators(args.compare) if args.compare else {}
+        population = indicators.read_population(Path(args.population))
+        cases = indicators.read_cases(Path(args.cases), rules)
+        results = indicators.compute_indicators(
+            cases, population, period, cohort, comparators, rules, as_of
+        )
+    except (indicators.IndicatorInputError, ValueError) as exc:
+        print(f"yjinspect: error: {exc}", file=sys.stderr)
+        return 2
+    if args.format == "json":
+        print(json.dumps({r.key: r.to_dict() for r in results}, indent=2, ensure_ascii=False))
+    else:
+        print(indicators.format_text(results))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="yjinspect", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -263,7 +290,55 @@ def build_parser() -> argparse.ArgumentParser:
     p_fw.add_argument("action", nargs="?", choices=["list", "show"], default="list")
     p_fw.add_argument("id", nargs="?")
     p_fw.set_defaults(func=_cmd_frameworks)
+    p_ind = sub.add_parser(
+        "indicators", help="first-time entrants, custody and proven reoffending from case records"
+    )
+    p_ind.add_argument("cases", help="CASES.csv: one row per proven offence and its disposal")
+    p_ind.add_argument(
+        "--population", required=True, help="POP.csv: age,population or area,population_10_17"
+    )
+    p_ind.add_argument(
+        "--period", required=True, help="START:END, both days included (e.g. 2023-04-01:2024-03-31)"
+    )
+    p_ind.add_argument("--cohort", help="reoffending cohort period START:END (default: --period)")
+    p_ind.add_argument("--follow-up-months", type=int, default=12)
+    p_ind.add_argument("--waiting-months", type=int, default=6)
+    p_ind.add_argument("--as-of", help="date to judge a reoffending figure provisional (today)")
+    p_ind.add_argument(
+        "--compare", help="national figures: fte=180.5,reoffending=32.2,custody=0.07 or a CSV"
+    )
+    p_ind.add_argument("--format", choices=["text", "json"], default="text")
+    p_ind.set_defaults(func=_cmd_indicators)
+    p_rep = sub.add_parser("report", help="write an inspection export's report (PDF or HTML)")
+    p_rep.add_argument("archive", help="INSPECTION_EXPORT.zip (from the web app or `demo`)")
+    p_rep.add_argument("--format", choices=["pdf", "html"], default="pdf")
+    p_rep.add_argument("--lang", choices=["en", "cy"], default="en")
+    p_rep.add_argument("-o", "--output", required=True, help="the file to write")
+    p_rep.set_defaults(func=_cmd_report)
+    p_demo = sub.add_parser("demo", help="build the demo inspection and write its report")
+    p_demo.add_argument("-o", "--output", required=True, help="a folder for the files")
+    p_demo.set_defaults(func=_cmd_demo)
     return parser
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from yjinspect.web.standalone import StandaloneError, report_from_archive
+
+    try:
+        written = report_from_archive(Path(args.archive), args.format, args.lang, Path(args.output))
+    except StandaloneError as exc:
+        print(f"yjinspect: error: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {written}")
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from yjinspect.web.standalone import build_demo
+
+    for written in build_demo(Path(args.output)):
+        print(f"wrote {written}")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -151,3 +151,35 @@ def test_console_script_is_installed() -> None:
     exe = Path(sys.executable).parent / "yjinspect"
     done = subprocess.run([str(exe), "frameworks"], capture_output=True, text=True, check=False)
     assert done.returncode == 0 and "hmip-youth-2018" in done.stdout
+
+
+def test_demo_then_report_from_its_export(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    exe = Path(sys.executable).parent / "yjinspect"
+    done = subprocess.run(
+        [str(exe), "demo", "-o", str(tmp_path / "demo")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    archive = tmp_path / "demo" / "demo-inspection.zip"
+    assert archive.exists() and (tmp_path / "demo" / "demo-report.pdf").read_bytes()[:5] == b"%PDF-"
+    html_out = tmp_path / "report.html"
+    done = subprocess.run(
+        [str(exe), "report", str(archive), "--format", "html", "-o", str(html_out)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    html = html_out.read_text()
+    assert "Demoshire" in html and "/36" in html
+    bad = subprocess.run(
+        [str(exe), "report", str(html_out), "-o", str(tmp_path / "x.pdf")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert bad.returncode == 2 and "report.html" in bad.stderr

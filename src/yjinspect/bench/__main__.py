@@ -6,6 +6,7 @@ ratio stays meaningful on a slower or busier machine.
 
 from __future__ import annotations
 
+import os
 import random
 import statistics
 import time
@@ -53,8 +54,64 @@ def bench_engine() -> None:
         )
 
 
+def bench_case_list() -> None:
+    """Parsing and checking a case list, beside parsing the same file with the csv module."""
+    import csv
+    import datetime as dt
+    import io
+
+    from yjinspect.core.caselist import parse_case_list, write_case_list_csv
+    from yjinspect.demo.generator import generate_case_list
+
+    rows = generate_case_list(7, 60_000, 40_000, 0, dt.date(2024, 4, 8))
+    for size in (1_000, 10_000, 100_000):
+        buffer = io.StringIO(newline="")
+        write_case_list_csv(rows[:size], buffer)
+        data = buffer.getvalue().encode()
+
+        def floor(data: bytes = data) -> object:
+            return list(csv.reader(io.StringIO(data.decode())))
+
+        def full(data: bytes = data) -> object:
+            return parse_case_list(data, "cases.csv")
+
+        repeat = 3 if size == 100_000 else 10
+        ms, floor_ms = _best_ms(full, repeat), _best_ms(floor, repeat)
+        print(
+            f"case list: parse and check {size} rows: {ms:.0f} ms "
+            f"(floor, csv module: {floor_ms:.0f} ms; ratio {ms / floor_ms:.1f})"
+        )
+
+
+def bench_report_pdf() -> None:
+    """The demo report to PDF, beside WeasyPrint alone on the same saved HTML."""
+    from yjinspect.web.standalone import _django
+
+    with _django():
+        from django.core.management import call_command
+
+        from yjinspect.reports.pdf import html_to_pdf
+        from yjinspect.web.inspections.models import Inspection
+        from yjinspect.web.inspections.views.report import _css_path, pdf_bytes, standalone_html
+
+        with open(os.devnull, "w") as quiet:
+            call_command("load_demo", stdout=quiet)
+        inspection = Inspection.objects.get()
+        pdf_bytes(inspection)  # warm fonts and templates
+        html = standalone_html(inspection)
+        root = _css_path().parent.parent
+        ms = _best_ms(lambda: pdf_bytes(inspection), 3)
+        floor_ms = _best_ms(lambda: html_to_pdf(html, root), 3)
+        print(
+            f"report: demo inspection to PDF: {ms:.0f} ms "
+            f"(floor, WeasyPrint on the saved HTML: {floor_ms:.0f} ms; ratio {ms / floor_ms:.2f})"
+        )
+
+
 def main() -> None:
     bench_engine()
+    bench_case_list()
+    bench_report_pdf()
 
 
 if __name__ == "__main__":

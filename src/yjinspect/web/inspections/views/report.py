@@ -20,6 +20,7 @@ from django.utils.text import slugify
 from yjinspect.reports.pdf import html_to_pdf
 
 from ..access import Can, get_inspection
+from ..models import Inspection
 from ..services.report import inspection_report
 
 CSS_NAME = "yjinspect/report.css"
@@ -41,20 +42,27 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    inspection, _role = get_inspection(request, pk, Can.SEE_RATINGS)
-    started = time.perf_counter()
-    css = _css_path()
-    html = render_to_string(
+def standalone_html(inspection: Inspection, request: HttpRequest | None = None) -> str:
+    """The report as one self-contained HTML file (styles inlined): the PDF's source too."""
+    return render_to_string(
         "inspections/report/pdf.html",
         {
             "inspection": inspection,
             "report": inspection_report(inspection),
-            "css": css.read_text(encoding="utf-8"),
+            "css": _css_path().read_text(encoding="utf-8"),
         },
         request=request,
     )
-    pdf = html_to_pdf(html, css.parent.parent)
+
+
+def pdf_bytes(inspection: Inspection, request: HttpRequest | None = None) -> bytes:
+    return html_to_pdf(standalone_html(inspection, request), _css_path().parent.parent)
+
+
+def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    inspection, _role = get_inspection(request, pk, Can.SEE_RATINGS)
+    started = time.perf_counter()
+    pdf = pdf_bytes(inspection, request)
     response = HttpResponse(pdf, content_type="application/pdf")
     name = slugify(
         f"inspection-report-{inspection.service_name}-{inspection.fieldwork_start:%Y-%m}"

@@ -1,0 +1,706 @@
+"""Youth justice outcome indicators from a service's own case-level records.
+
+Computes first-time entrants per 100,000 aged 10-17, custodial sentences per 1,000 aged 10-17,
+and the binary proven reoffending rate with its two frequency measures, following the method note
+`/work/shared/spec/outcome-indicators.md` (§§1-3). Every counting rule the note marks as
+unconfirmed is a field of :class:`Rules` with the note's default. Every result carries its
+numerator, denominator and a sentence naming the rule used, so a figure can be checked by hand.
+Our choices are written up in docs/outcome-indicators.md.
+
+Pure Python, standard library only: no Django.
+"""
+
+from __future__ import annotations
+
+import calendar
+import csv
+import io
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, Final, Literal
+
+__all__ = [
+    "CAUTIONS",
+    "COMPARATOR_KEYS",
+    "COURT_NON_CUSTODIAL",
+    "CUSTODIAL",
+    "DISPOSAL_TYPES",
+    "NON_SUBSTANTIVE",
+    "Case",
+    "Comparison",
+    "IndicatorInputError",
+    "IndicatorResult",
+    "Period",
+    "Rules",
+    "add_months",
+    "compute_indicators",
+    "custody_rate",
+    "first_time_entrants",
+    "format_text",
+    "parse_comparators",
+    "parse_period",
+    "read_cases",
+    "read_population",
+    "reoffending",
+]
+
+
+class IndicatorInputError(ValueError):
+    """An input file or argument that cannot be used; the message names the row and column."""
+
+
+# Canonical disposal codes (spec §6.3 outcome_type), by tier.
+NON_SUBSTANTIVE: Final = frozenset(
+    {
+        "community_resolution",
+        "outcome_21",
+        "outcome_22",
+        "outcome_23",
+        "youth_diversion_order",
+        "no_further_action",
+        "triage",
+        "penalty_notice",
+    }
+)
+CAUTIONS: Final = frozenset(
+    {"youth_caution", "youth_conditional_caution", "reprimand", "final_warning"}
+)
+COURT_NON_CUSTODIAL: Final = frozenset(
+    {
+        "absolute_discharge",
+        "conditional_discharge",
+        "fine",
+        "compensation_order",
+        "reparation_order",
+        "referral_order",
+        "yro",
+        "yro_iss",
+        "other_court_sentence",
+    }
+)
+CUSTODIAL: Final = frozenset({"dto", "s250", "s254", "s259", "s90", "s91"})
+DISPOSAL_TYPES: Final = NON_SUBSTANTIVE | CAUTIONS | COURT_NON_CUSTODIAL | CUSTODIAL
+
+COMPARATOR_KEYS: Final = (
+    "fte",
+    "custody",
+    "reoffending",
+    "frequency_per_reoffender",
+    "frequency_per_offender",
+)
+
+_FORBIDDEN_FRAGMENTS: Final = ("birth", "name", "address", "postcode")
+_FORBIDDEN_EXACT: Final = frozenset({"dob", "forename", "surname", "nhs_number"})
+_YES: Final = frozenset({"yes", "y", "true", "1"})
+_NO: Final = frozenset({"no", "n", "false", "0"})
+_MIN_AGE: Final = 10
+_MAX_CHILD_AGE: Final = 17
+_MAX_AGE: Final = 24  # reoffences after 18 are kept; older than this is a typo
+
+
+@dataclass(frozen=True)
+class Period:
+    """A span of days, both ends included."""
+
+    start: date
+    end: date
+
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, date) and self.start <= day <= self.end
+
+    def __str__(self) -> str:
+        return f"{self.start.isoformat()} to {self.end.isoformat()}"
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The counting rules; defaults are the spec's (§§1.1, 2.1, 2.4, 3)."""
+
+    substantive: frozenset[str] = CAUTIONS | COURT_NON_CUSTODIAL | CUSTODIAL
+    custodial: frozenset[str] = CUSTODIAL
+    follow_up_months: int = 12
+    waiting_months: int = 6
+    count_reoffences_after_18: bool = True
+    fte_age_at: Literal["outcome", "offence"] = "outcome"
+    small_cohort: int = 30
+    small_count: int = 10
+
+
+@dataclass(frozen=True)
+class Case:
+    """One row of CASES.csv: one proven (or diverted) offence of a child and its disposal."""
+
+    row: int
+    person_ref: str
+    age: int | None  # on the disposal date
+    age_at_offence: int | None
+    offence_date: date
+    disposal_date: date
+    disposal_type: str
+    release_date: date | None
+    breach: bool
+
+    def age_at(self, which: Literal["outcome", "offence"]) -> int:
+        value = self.age if which == "outcome" else self.age_at_offence
+        if value is None:
+            column = "age" if which == "outcome" else "age_at_offence"
+            raise IndicatorInputError(f"row {self.row}: column {column} is needed for this rule")
+        return value
+
+
+@dataclass(frozen=True)
+class Comparison:
+    national: Decimal
+    difference: Decimal  # local (rounded) minus national
+    verdict: Literal["better", "worse", "same"]
+
+    def sentence(self, unit: str) -> str:
+        if self.verdict == "same":
+            return f"the same as the comparator ({self.national} {unit})"
+        return (
+            f"{self.verdict} than the comparator {self.national} {unit} by {abs(self.difference)}"
+        )
+
+
+@dataclass(frozen=True)
+class IndicatorResult:
+    key: str
+    name: str
+    numerator: int
+    denominator: int
+    value: Fraction | None
+    places: int
+    unit: str
+    rule: str
+    period: Period
+    notes: tuple[str, ...] = ()
+    comparison: Comparison | None = None
+
+    @property
+    def rounded(self) -> Decimal | None:
+        """The value rounded half-up to `places` decimals (6.25 -> 6.3, never 6.2)."""
+        if self.value is None:
+            return None
+        exact = Decimal(self.value.numerator) / Decimal(self.value.denominator)
+        return exact.quantize(Decimal(1).scaleb(-self.places), rounding=ROUND_HALF_UP)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "name": self.name,
+            "numerator": self.numerator,
+            "denominator": self.denominator,
+            "value": None if self.rounded is None else str(self.rounded),
+            "unit": self.unit,
+            "period": {"start": self.period.start.isoformat(), "end": self.period.end.isoformat()},
+            "rule": self.rule,
+            "notes": list(self.notes),
+        }
+        if self.comparison is not None:
+            c = self.comparison
+            out["comparison"] = {
+                "national": str(c.national),
+                "difference": str(c.difference),
+                "verdict": c.verdict,
+            }
+        return out
+
+
+# ---------------------------------------------------------------- parsing
+
+
+def parse_period(text: str) -> Period:
+    """`2023-04-01:2024-03-31` -> Period (both days included)."""
+    parts = text.split(":")
+    if len(parts) != 2:
+        raise IndicatorInputError(
+            f"period {text!r}: expected START:END, e.g. 2023-04-01:2024-03-31"
+        )
+    try:
+        start, end = (date.fromisoformat(p.strip()) for p in parts)
+    except ValueError:
+        raise IndicatorInputError(f"period {text!r}: dates must be YYYY-MM-DD") from None
+    if end < start:
+        raise IndicatorInputError(f"period {text!r}: the end is before the start")
+    return Period(start, end)
+
+
+def add_months(day: date, months: int) -> date:
+    """Calendar months later, clamped to the month's last day (31 Aug + 6 months = 28/29 Feb)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _norm(header: str) -> str:
+    return header.strip().lower().replace(" ", "_").replace("-", "_")
+
+
+def _open_rows(source: str | Path | Iterable[str], what: str) -> tuple[list[str], list[list[str]]]:
+    if isinstance(source, str | Path):
+        try:
+            text = Path(source).read_text(encoding="utf-8-sig")
+        except OSError as exc:
+            raise IndicatorInputError(f"{what}: cannot read {source}: {exc.strerror}") from None
+        lines: Iterable[str] = io.StringIO(text)
+    else:
+        lines = source
+    rows = [r for r in csv.reader(lines) if any(cell.strip() for cell in r)]
+    if not rows:
+        raise IndicatorInputError(f"{what}: the file is empty")
+    return [_norm(h) for h in rows[0]], rows[1:]
+
+
+def _check_identifiers(headers: Sequence[str], what: str) -> None:
+    bad = [
+        h
+        for h in headers
+        if h in _FORBIDDEN_EXACT or any(fragment in h for fragment in _FORBIDDEN_FRAGMENTS)
+    ]
+    if bad:
+        raise IndicatorInputError(
+            f"{what}: refusing column(s) {', '.join(bad)}: names, dates of birth and addresses "
+            "must not be uploaded; use a pseudonymous person_ref and the age in years"
+        )
+
+
+def _date(value: str, row: int, column: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise IndicatorInputError(
+            f"row {row}, column {column}: {value!r} is not a date (YYYY-MM-DD)"
+        ) from None
+
+
+def _age(value: str, row: int, column: str) -> int:
+    try:
+        age = int(value)
+    except ValueError:
+        raise IndicatorInputError(
+            f"row {row}, column {column}: {value!r} is not a whole number"
+        ) from None
+    if not _MIN_AGE <= age <= _MAX_AGE:
+        raise IndicatorInputError(
+            f"row {row}, column {column}: age {age} is outside {_MIN_AGE}-{_MAX_AGE}"
+        )
+    return age
+
+
+def _yes_no(value: str, row: int, column: str) -> bool:
+    low = value.lower()
+    if low in _YES:
+        return True
+    if low in _NO:
+        return False
+    raise IndicatorInputError(f"row {row}, column {column}: {value!r} is not yes or no")
+
+
+def read_cases(source: str | Path | Iterable[str], rules: Rules | None = None) -> list[Case]:
+    """Read CASES.csv. Row numbers are the spreadsheet's (the header is row 1)."""
+    rules = rules or Rules()
+    what = "cases"
+    headers, body = _open_rows(source, what)
+    _check_identifiers(headers, what)
+    if "age_at_outcome" in headers and "age" in headers:
+        raise IndicatorInputError(f"{what}: give either age or age_at_outcome, not both")
+    headers = ["age" if h == "age_at_outcome" else h for h in headers]
+    required = ("person_ref", "offence_date", "disposal_date", "disposal_type")
+    missing = [c for c in required if c not in headers]
+    if "age" not in headers and "age_at_offence" not in headers:
+        missing.append("age (or age_at_offence)")
+    if missing:
+        raise IndicatorInputError(f"{what}: missing column(s) {', '.join(missing)}")
+    known = {*required, "age", "age_at_offence", "custodial", "release_date", "breach"}
+    unknown = [h for h in headers if h not in known]
+    if unknown:
+        raise IndicatorInputError(f"{what}: unknown column(s) {', '.join(unknown)}")
+    cases: list[Case] = []
+    for number, raw in enumerate(body, start=2):
+        if len(raw) != len(headers):
+            raise IndicatorInputError(
+                f"row {number}: {len(raw)} cells, but the header has {len(headers)}"
+            )
+        cell = {h: v.strip() for h, v in zip(headers, raw, strict=True)}
+        for column in required:
+            if not cell[column]:
+                raise IndicatorInputError(f"row {number}, column {column}: empty")
+        code = _norm(cell["disposal_type"])
+        if code not in DISPOSAL_TYPES:
+            raise IndicatorInputError(
+                f"row {number}, column disposal_type: unknown code {cell['disposal_type']!r}; "
+                f"known: {', '.join(sorted(DISPOSAL_TYPES))}"
+            )
+        age = _age(cell["age"], number, "age") if cell.get("age") else None
+        age_off = (
+            _age(cell["age_at_offence"], number, "age_at_offence")
+            if cell.get("age_at_offence")
+            else None
+        )
+        if age is None and age_off is None:
+            raise IndicatorInputError(f"row {number}, column age: empty")
+        offence = _date(cell["offence_date"], number, "offence_date")
+        disposal = _date(cell["disposal_date"], number, "disposal_date")
+        if offence > disposal:
+            raise IndicatorInputError(
+                f"row {number}, column offence_date: {offence} is after "
+                f"the disposal_date {disposal}"
+            )
+        if age is not None and age_off is not None and not 0 <= age - age_off <= 3:
+            raise IndicatorInputError(
+                f"row {number}, column age: {age} does not fit age_at_offence {age_off}"
+            )
+        if cell.get("custodial"):
+            said = _yes_no(cell["custodial"], number, "custodial")
+            if said != (code in rules.custodial):
+                raise IndicatorInputError(
+                    f"row {number}, column custodial: {cell['custodial']!r} contradicts "
+                    f"disposal_type {code} (custodial codes: {', '.join(sorted(rules.custodial))})"
+                )
+        release = None
+        if cell.get("release_date"):
+            release = _date(cell["release_date"], number, "release_date")
+            if code not in rules.custodial:
+                raise IndicatorInputError(
+                    f"row {number}, column release_date: given for non-custodial {code}"
+                )
+            if release < disposal:
+                raise IndicatorInputError(
+                    f"row {number}, column release_date: {release} is before the disposal_date"
+                )
+        breach = _yes_no(cell["breach"], number, "breach") if cell.get("breach") else False
+        cases.append(
+            Case(number, cell["person_ref"], age, age_off, offence, disposal, code, release, breach)
+        )
+    return cases
+
+
+def read_population(source: str | Path | Iterable[str]) -> int:
+    """The 10-17 population: `age,population` (ages 10..17 each once; other ages ignored) or
+    `area,population_10_17` (one row per local authority, summed)."""
+    what = "population"
+    headers, body = _open_rows(source, what)
+    by_age = {"age", "population"} <= set(headers)
+    by_area = {"area", "population_10_17"} <= set(headers)
+    if by_age == by_area:
+        raise IndicatorInputError(
+            f"{what}: expected columns age,population or area,population_10_17; got "
+            f"{','.join(headers)}"
+        )
+    seen: dict[object, int] = {}
+    total = 0
+    for number, raw in enumerate(body, start=2):
+        cell = dict(zip(headers, (v.strip() for v in raw), strict=False))
+        count_col = "population" if by_age else "population_10_17"
+        try:
+            count = int(cell.get(count_col, "").replace(",", ""))
+        except ValueError:
+            raise IndicatorInputError(
+                f"{what} row {number}, column {count_col}: {cell.get(count_col, '')!r} "
+                "is not a whole number"
+            ) from None
+        if count < 0:
+            raise IndicatorInputError(f"{what} row {number}, column {count_col}: negative")
+        key: object
+        if by_age:
+            try:
+                age = int(cell.get("age", ""))
+            except ValueError:
+                raise IndicatorInputError(
+                    f"{what} row {number}, column age: {cell.get('age', '')!r} is not an age"
+                ) from None
+            if not _MIN_AGE <= age <= _MAX_CHILD_AGE:
+                continue
+            key = age
+        else:
+            key = cell.get("area", "")
+            if not key:
+                raise IndicatorInputError(f"{what} row {number}, column area: empty")
+        if key in seen:
+            raise IndicatorInputError(f"{what} row {number}: {key} repeats row {seen[key]}")
+        seen[key] = number
+        total += count
+    if by_age:
+        absent = [str(a) for a in range(_MIN_AGE, _MAX_CHILD_AGE + 1) if a not in seen]
+        if absent:
+            raise IndicatorInputError(f"{what}: no row for age(s) {', '.join(absent)}")
+    if total <= 0:
+        raise IndicatorInputError(f"{what}: the 10-17 population is zero")
+    return total
+
+
+def parse_comparators(text: str) -> dict[str, Decimal]:
+    """`fte=180.5,reoffending=32.2,custody=0.07`, or a CSV file with columns indicator,value."""
+    pairs: list[tuple[str, str, str]] = []
+    if "=" in text:
+        for part in (p for p in text.split(",") if p.strip()):
+            key, sep, value = part.partition("=")
+            if not sep:
+                raise IndicatorInputError(f"--compare: {part!r} is not KEY=VALUE")
+            pairs.append((key, value, f"--compare {part.strip()!r}"))
+    else:
+        headers, body = _open_rows(text, "comparators")
+        if not {"indicator", "value"} <= set(headers):
+            raise IndicatorInputError("comparators: expected columns indicator,value")
+        for number, raw in enumerate(body, start=2):
+            cell = dict(zip(headers, raw, strict=False))
+            pairs.append(
+                (cell.get("indicator", ""), cell.get("value", ""), f"comparators row {number}")
+            )
+    out: dict[str, Decimal] = {}
+    for key, value, where in pairs:
+        k = _norm(key)
+        if k not in COMPARATOR_KEYS:
+            raise IndicatorInputError(
+                f"{where}: unknown indicator; known: {', '.join(COMPARATOR_KEYS)}"
+            )
+        try:
+            figure = Decimal(value.strip())
+        except ArithmeticError:
+            raise IndicatorInputError(f"{where}: {value.strip()!r} is not a number") from None
+        if not figure.is_finite():
+            raise IndicatorInputError(f"{where}: {value.strip()!r} is not a number")
+        out[k] = figure
+    return out
+
+
+# ---------------------------------------------------------------- indicators
+
+
+def _by_person(cases: Iterable[Case]) -> dict[str, list[Case]]:
+    people: dict[str, list[Case]] = {}
+    for case in cases:
+        people.setdefault(case.person_ref, []).append(case)
+    return people
+
+
+def _small(count: int, rules: Rules) -> tuple[str, ...]:
+    if count < rules.small_count:
+        return (f"small count ({count} < {rules.small_count}): read the count, not the rate",)
+    return ()
+
+
+def first_time_entrants(
+    cases: Sequence[Case], population: int, period: Period, rules: Rules | None = None
+) -> IndicatorResult:
+    """Children whose first-ever substantive outcome (in these records) falls in the period and
+    who were 10-17 then, per 100,000 aged 10-17 (spec §1.3, local-records basis)."""
+    rules = rules or Rules()
+    count = 0
+    for records in _by_person(cases).values():
+        substantive = [c for c in records if c.disposal_type in rules.substantive]
+        if not substantive:
+            continue
+        first_day = min(c.disposal_date for c in substantive)
+        if first_day not in period:
+            continue
+        firsts = [c for c in substantive if c.disposal_date == first_day]
+        if any(_MIN_AGE <= c.age_at(rules.fte_age_at) <= _MAX_CHILD_AGE for c in firsts):
+            count += 1
+    return IndicatorResult(
+        key="fte",
+        name="First-time entrants",
+        numerator=count,
+        denominator=population,
+        value=Fraction(count * 100_000, population),
+        places=1,
+        unit="per 100,000 aged 10-17",
+        rule=(
+            "children whose earliest caution, conditional caution or conviction in these records "
+            f"falls in the period, aged 10-17 at the {rules.fte_age_at}; community resolutions "
+            "and other diversion do not count; basis: local-records (not PNC)"
+        ),
+        period=period,
+        notes=_small(count, rules),
+    )
+
+
+def custody_rate(
+    cases: Sequence[Case], population: int, period: Period, rules: Rules | None = None
+) -> IndicatorResult:
+    """Custodial sentences (one per child per sentencing date, remands excluded) given in the
+    period to children aged 10-17, per 1,000 aged 10-17 (spec §3)."""
+    rules = rules or Rules()
+    occasions = {
+        (c.person_ref, c.disposal_date)
+        for c in cases
+        if c.disposal_type in rules.custodial
+        and c.disposal_date in period
+        and _MIN_AGE <= c.age_at("outcome") <= _MAX_CHILD_AGE
+    }
+    count = len(occasions)
+    return IndicatorResult(
+        key="custody",
+        name="Use of custody",
+        numerator=count,
+        denominator=population,
+        value=Fraction(count * 1_000, population),
+        places=2,
+        unit="per 1,000 aged 10-17",
+        rule=(
+            f"custodial sentences ({', '.join(sorted(rules.custodial))}) dated in the period, "
+            "one per child per sentencing date, aged 10-17 at sentence; remands not counted"
+        ),
+        period=period,
+        notes=_small(count, rules),
+    )
+
+
+@dataclass(frozen=True)
+class _Index:
+    case: Case
+    start: date
+
+
+def reoffending(
+    cases: Sequence[Case],
+    cohort: Period,
+    rules: Rules | None = None,
+    as_of: date | None = None,
+) -> tuple[IndicatorResult, IndicatorResult, IndicatorResult]:
+    """Binary proven reoffending rate, reoffences per reoffender and per offender (spec §2.4).
+
+    Cohort: each child's earliest index event (caution, court non-custodial sentence, or
+    release from custody) whose start point falls in the cohort period, aged 10-17 then.
+    Reoffence: another substantive, non-breach record of the child whose offence date is in
+    [start, start + follow-up) and whose disposal date is on or before start + follow-up + wait.
+    """
+    rules = rules or Rules()
+    notes: list[str] = []
+    no_release = 0
+    indices: dict[str, _Index] = {}
+    people = _by_person(cases)
+    for person, records in people.items():
+        candidates: list[_Index] = []
+        for c in records:
+            if c.disposal_type not in rules.substantive:
+                continue
+            if c.disposal_type in rules.custodial:
+                if c.release_date is None:
+                    if c.disposal_date in cohort:
+                        no_release += 1
+                    continue
+                start = c.release_date
+            else:
+                start = c.disposal_date
+            if start in cohort and _MIN_AGE <= c.age_at("outcome") <= _MAX_CHILD_AGE:
+                candidates.append(_Index(c, start))
+        if candidates:
+            indices[person] = min(candidates, key=lambda i: (i.start, i.case.row))
+    if no_release:
+        notes.append(
+            f"{no_release} custodial sentence(s) in the cohort period have no release_date "
+            "and are not index events"
+        )
+    reoffenders = 0
+    reoffences = 0
+    for person, index in indices.items():
+        window_end = add_months(index.start, rules.follow_up_months)  # exclusive
+        proven_by = add_months(index.start, rules.follow_up_months + rules.waiting_months)
+        found = 0
+        for c in people[person]:
+            if c is index.case or c.breach or c.disposal_type not in rules.substantive:
+                continue
+            if not index.start <= c.offence_date < window_end or c.disposal_date > proven_by:
+                continue
+            if not rules.count_reoffences_after_18 and c.age_at("offence") > _MAX_CHILD_AGE:
+                continue
+            found += 1
+        reoffences += found
+        reoffenders += found > 0
+    n = len(indices)
+    if n < rules.small_cohort:
+        notes.append(f"cohort of {n} is under {rules.small_cohort}: published tables suppress it")
+    final_on = add_months(cohort.end, rules.follow_up_months + rules.waiting_months)
+    if as_of is not None and as_of <= final_on:
+        notes.append(f"provisional: the waiting period for this cohort ends on {final_on}")
+    rule = (
+        "cohort: each child's first caution, court sentence or release from custody in the "
+        f"cohort period, aged 10-17 then; reoffence: offence committed within "
+        f"{rules.follow_up_months} months of that date and proven (caution or conviction) within "
+        f"a further {rules.waiting_months} months; breaches excluded; each proven offence counted "
+        + (
+            "once; offences after 18 count"
+            if rules.count_reoffences_after_18
+            else "once; offences committed at 18 or over not counted"
+        )
+    )
+    common = {"period": cohort, "rule": rule, "notes": tuple(notes)}
+    binary = IndicatorResult(
+        key="reoffending",
+        name="Binary proven reoffending rate",
+        numerator=reoffenders,
+        denominator=n,
+        value=Fraction(reoffenders * 100, n) if n else None,
+        places=1,
+        unit="%",
+        **common,  # type: ignore[arg-type]
+    )
+    per_reoffender = IndicatorResult(
+        key="frequency_per_reoffender",
+        name="Reoffences per reoffender",
+        numerator=reoffences,
+        denominator=reoffenders,
+        value=Fraction(reoffences, reoffenders) if reoffenders else None,
+        places=2,
+        unit="reoffences per reoffender",
+        **common,  # type: ignore[arg-type]
+    )
+    per_offender = IndicatorResult(
+        key="frequency_per_offender",
+        name="Reoffences per offender",
+        numerator=reoffences,
+        denominator=n,
+        value=Fraction(reoffences, n) if n else None,
+        places=2,
+        unit="reoffences per child in cohort",
+        **common,  # type: ignore[arg-type]
+    )
+    return binary, per_reoffender, per_offender
+
+
+def _compare(result: IndicatorResult, national: Decimal | None) -> IndicatorResult:
+    local = result.rounded
+    if national is None or local is None:
+        return result
+    difference = local - national
+    verdict: Literal["better", "worse", "same"] = (
+        "same" if difference == 0 else "better" if difference < 0 else "worse"
+    )  # lower is better for all five (spec §2.5)
+    return replace(result, comparison=Comparison(national, difference, verdict))
+
+
+def compute_indicators(
+    cases: Sequence[Case],
+    population: int,
+    period: Period,
+    cohort: Period | None = None,
+    comparators: Mapping[str, Decimal] | None = None,
+    rules: Rules | None = None,
+    as_of: date | None = None,
+) -> list[IndicatorResult]:
+    """All five figures; the reoffending cohort period defaults to `period`."""
+    rules = rules or Rules()
+    comparators = comparators or {}
+    results = [
+        first_time_entrants(cases, population, period, rules),
+        custody_rate(cases, population, period, rules),
+        *reoffending(cases, cohort or period, rules, as_of),
+    ]
+    return [_compare(r, comparators.get(r.key)) for r in results]
+
+
+def format_text(results: Sequence[IndicatorResult]) -> str:
+    """A plain listing for the terminal."""
+    lines: list[str] = []
+    for r in results:
+        figure = "n/a" if r.rounded is None else f"{r.rounded} {r.unit}"
+        lines.append(f"{r.name}: {figure}  ({r.numerator}/{r.denominator}; {r.period})")
+        if r.comparison is not None:
+            lines.append(f"    {r.comparison.sentence(r.unit)}")
+        lines.append(f"    rule: {r.rule}")
+        lines.extend(f"    note: {n}" for n in r.notes)
+    return "\n".join(lines)

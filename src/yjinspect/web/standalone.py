@@ -1,0 +1,92 @@
+"""Run the web app's report code without a server: for `yjinspect report` and `yjinspect demo`.
+
+Each call sets Django up on a throwaway SQLite database in a temporary folder, so the main job
+(an inspection export in, a report out) needs no browser, no server and no configuration.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+LANGUAGES = {"en"}
+
+
+class StandaloneError(ValueError):
+    """A problem with the input or options, in words for the command line."""
+
+
+@contextmanager
+def _django() -> Iterator[None]:
+    """Django on a fresh SQLite database that disappears afterwards."""
+    with tempfile.TemporaryDirectory(prefix="yjinspect-") as tmp:
+        os.environ["YJ_VAR_DIR"] = tmp
+        os.environ["DATABASE_URL"] = f"sqlite:///{Path(tmp) / 'standalone.sqlite3'}"
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yjinspect.web.settings")
+        import django
+        from django.core.management import call_command
+
+        django.setup()
+        call_command("migrate", verbosity=0)
+        yield
+
+
+def _write(inspection: object, fmt: str, out: Path) -> Path:
+    from yjinspect.web.inspections.views.report import pdf_bytes, standalone_html
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "pdf":
+        out.write_bytes(pdf_bytes(inspection))  # type: ignore[arg-type]
+    else:
+        out.write_text(standalone_html(inspection), encoding="utf-8")  # type: ignore[arg-type]
+    return out
+
+
+def _check_options(fmt: str, lang: str) -> None:
+    if fmt not in {"pdf", "html"}:
+        raise StandaloneError(f"--format must be pdf or html, not '{fmt}'")
+    if lang not in LANGUAGES:
+        raise StandaloneError(
+            f"--lang {lang}: the report is not yet translated; available: {', '.join(LANGUAGES)}"
+        )
+
+
+def report_from_archive(archive: Path, fmt: str, lang: str, out: Path) -> Path:
+    """Restore an inspection export into a throwaway database and write its report."""
+    _check_options(fmt, lang)
+    try:
+        data = archive.read_bytes()
+    except OSError as exc:
+        raise StandaloneError(f"{archive}: cannot read: {exc}") from exc
+    with _django():
+        from yjinspect.web.inspections.services.archive import ArchiveError, import_inspection
+
+        try:
+            inspection = import_inspection(data)
+        except ArchiveError as exc:
+            raise StandaloneError(f"{archive}: {exc}") from exc
+        return _write(inspection, fmt, out)
+
+
+def build_demo(out_dir: Path) -> list[Path]:
+    """The demo inspection: its export (zip) and its report as HTML and PDF."""
+    with _django():
+        from django.core.management import call_command
+
+        from yjinspect.web.inspections.models import Inspection
+        from yjinspect.web.inspections.services.archive import export_inspection
+
+        with open(os.devnull, "w") as quiet:
+            call_command("load_demo", stdout=quiet)
+        inspection = Inspection.objects.get()
+        out_dir.mkdir(parents=True, exist_ok=True)
+        archive = out_dir / "demo-inspection.zip"
+        archive.write_bytes(export_inspection(inspection))
+        return [
+            archive,
+            _write(inspection, "html", out_dir / "demo-report.html"),
+            _write(inspection, "pdf", out_dir / "demo-report.pdf"),
+        ]
