@@ -5,7 +5,10 @@ Every figure comes from `InspectionRating` (the engine); this module only words 
 it, in the layout of the Bexley 2024 report (spec §6.1). Case references only, never names.
 
 Fixed strings go through the `gettext` callable the caller passes (the web app passes
-Django's), so the report can be translated; the default leaves them in English.
+Django's), so the report can be translated; the default leaves them in English. Strings that
+come from the framework or the engine (standard names, key questions, rating labels, reasons)
+go through `framework_text` instead (the web app passes `yjinspect.reports.welsh.framework_text`
+for Welsh), since they are not in the message catalogue.
 """
 
 from __future__ import annotations
@@ -21,11 +24,43 @@ from .charts import Bar, bands_from, key_question_chart
 
 Gettext = Callable[[str], str]
 
-ORDINALS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
-
 
 def _identity(text: str) -> str:
     return text
+
+
+def gettext_noop(text: str) -> str:
+    """Marks a string for the message catalogue without translating it (xgettext keyword)."""
+    return text
+
+
+ORDINALS = (
+    gettext_noop("one"),
+    gettext_noop("two"),
+    gettext_noop("three"),
+    gettext_noop("four"),
+    gettext_noop("five"),
+    gettext_noop("six"),
+    gettext_noop("seven"),
+    gettext_noop("eight"),
+    gettext_noop("nine"),
+    gettext_noop("ten"),
+)
+
+MONTHS = (
+    gettext_noop("January"),
+    gettext_noop("February"),
+    gettext_noop("March"),
+    gettext_noop("April"),
+    gettext_noop("May"),
+    gettext_noop("June"),
+    gettext_noop("July"),
+    gettext_noop("August"),
+    gettext_noop("September"),
+    gettext_noop("October"),
+    gettext_noop("November"),
+    gettext_noop("December"),
+)
 
 
 # ---------------------------------------------------------------- inputs
@@ -215,8 +250,12 @@ def anchor(prefix: str, ident: str) -> str:
     return f"{prefix}-" + ident.replace(".", "-")
 
 
-def _date(value: dt.date) -> str:
-    return f"{value.day} {value:%B %Y}"
+def _month_year(value: dt.date, _: Gettext = _identity) -> str:
+    return f"{_(MONTHS[value.month - 1])} {value.year}"
+
+
+def _date(value: dt.date, _: Gettext = _identity) -> str:
+    return f"{value.day} {_month_year(value, _)}"
 
 
 def _place(service_name: str, service_term: str) -> str:
@@ -228,10 +267,12 @@ def _place(service_name: str, service_term: str) -> str:
     return name
 
 
-def _label(result: InspectionRating, res: StandardResult) -> tuple[str, str]:
+def _label(
+    result: InspectionRating, res: StandardResult, ft: Gettext = _identity
+) -> tuple[str, str]:
     if res.rating is None:
-        return "", result.not_rated_label
-    return res.rating.id, res.rating.label
+        return "", ft(result.not_rated_label)
+    return res.rating.id, ft(res.rating.label)
 
 
 def build_report(
@@ -239,14 +280,20 @@ def build_report(
     result: InspectionRating,
     facts: InspectionFacts,
     gettext: Gettext = _identity,
+    framework_text: Gettext = _identity,
 ) -> Report:
-    """The whole report: ratings table, background, domains and standards, data annex."""
+    """The whole report: ratings table, background, domains and standards, data annex.
+
+    `gettext` translates the report's fixed strings; `framework_text` the framework's and the
+    engine's own (names, statements, key questions, labels, reasons).
+    """
     _ = gettext
+    ft = framework_text
     place = _place(facts.service_name, framework.service_term)
     service_label = f"{place} {framework.service_term}"
     by_id = {s.id: s for s in result.standards}
-    lenses = {lens.id: lens.label for lens in framework.lenses}
-    domain_labels = {d.id: d.label for d in framework.case_domains}
+    lenses = {lens.id: ft(lens.label) for lens in framework.lenses}
+    domain_labels = {d.id: ft(d.label) for d in framework.case_domains}
     top_rating = framework.ratings[-1].id if framework.ratings else ""
 
     # Ratings table (4.1-style unscored standards are left out when not rated, with a note).
@@ -256,18 +303,22 @@ def build_report(
         shown = []
         for std in domain.standards:
             res = by_id[std.id]
-            rating_id, label = _label(result, res)
+            rating_id, label = _label(result, res, ft)
             if res.rating is None and not std.scored:
                 notes.append(
                     _("%(id)s %(name)s was not rated: %(reason)s.")
-                    % {"id": std.id, "name": std.name, "reason": res.not_rated_reason or ""}
+                    % {
+                        "id": std.id,
+                        "name": ft(std.name),
+                        "reason": ft(res.not_rated_reason or ""),
+                    }
                 )
                 continue
             shown.append(
                 RatingRow(
                     "standard",
                     std.id,
-                    std.name,
+                    ft(std.name),
                     rating_id,
                     label,
                     rating_id == top_rating,
@@ -275,7 +326,7 @@ def build_report(
                 )
             )
         if shown:
-            rows.append(RatingRow("domain", domain.id, domain.name))
+            rows.append(RatingRow("domain", domain.id, ft(domain.name)))
             rows.extend(shown)
     score_text = (
         _("Score %(score)s/%(max)s") % {"score": result.score, "max": result.max_score}
@@ -283,7 +334,7 @@ def build_report(
         else _("No score yet (out of %(max)s)") % {"max": result.max_score}
     )
     overall_id = result.overall_rating.id if result.overall_rating else ""
-    overall = result.overall_rating.label if result.overall_rating else result.not_rated_label
+    overall = ft(result.overall_rating.label if result.overall_rating else result.not_rated_label)
 
     background = _background(framework, facts, service_label, domain_labels, _)
 
@@ -294,25 +345,26 @@ def build_report(
         return counter[0]
 
     domains: list[DomainSection] = []
-    bands = bands_from(framework)
+    bands = [replace(b, label=ft(b.label)) for b in bands_from(framework)]
     for index, domain in enumerate(framework.domains):
         sections: list[StandardSection] = []
         bars: list[Bar] = []
         chart_rows: list[ChartRow] = []
         for std in domain.standards:
             res = by_id[std.id]
-            rating_id, label = _label(result, res)
+            rating_id, label = _label(result, res, ft)
+            name = ft(std.name)
             base = StandardSection(
                 id=std.id,
-                name=std.name,
+                name=name,
                 anchor=anchor("standard", std.id),
-                heading=f"{std.id}. {std.name}",
-                statement=std.statement,
+                heading=f"{std.id}. {name}",
+                statement=ft(std.statement),
                 rating_id=rating_id,
                 rating=label,
                 outstanding=rating_id == top_rating,
                 case_based=std.rating_method == "cases",
-                not_rated_reason=res.not_rated_reason or "",
+                not_rated_reason=ft(res.not_rated_reason or ""),
             )
             if std.rating_method == "cases":
                 intro_note = next_note()
@@ -334,14 +386,15 @@ def build_report(
                         number = next_note()
                         marks = (number,)
                         footnotes.append(
-                            Footnote(number, _discretion_text(framework, res, std.name, _))
+                            Footnote(number, _discretion_text(framework, res, name, _, ft))
                         )
+                    percent = ft(kq.percent_text)
                     kq_rows.append(
                         KeyQuestionRow(
                             kq.id,
                             lenses.get(kq.lens, kq.lens),
-                            kq.text,
-                            kq.percent_text,
+                            ft(kq.text),
+                            percent,
                             bold,
                             marks,
                         )
@@ -350,15 +403,15 @@ def build_report(
                         Bar(
                             f"{std.id} {lenses.get(kq.lens, kq.lens)}",
                             None if kq.fraction is None else float(kq.fraction) * 100,
-                            kq.percent_text,
+                            percent,
                             bold,
                         )
                     )
                     chart_rows.append(
                         ChartRow(
-                            f"{std.id} {std.name}",
+                            f"{std.id} {name}",
                             lenses.get(kq.lens, kq.lens),
-                            kq.percent_text,
+                            percent,
                             bold,
                         )
                     )
@@ -366,7 +419,7 @@ def build_report(
                     replace(
                         base,
                         intro=_("Our rating for %(name)s is based on the following key questions:")
-                        % {"name": std.name.lower()},
+                        % {"name": name.lower()},
                         intro_footnote=intro_note,
                         key_questions=tuple(kq_rows),
                         footnotes=tuple(footnotes),
@@ -375,24 +428,27 @@ def build_report(
             else:
                 text = facts.texts.get(std.id, StandardText())
                 sections.append(replace(base, strengths=text.strengths, areas=text.areas))
-        ordinal = ORDINALS[index] if index < len(ORDINALS) else str(index + 1)
+        ordinal = _(ORDINALS[index]) if index < len(ORDINALS) else str(index + 1)
         chart = None
         if bars:
             chart_id = anchor("chart", domain.id)
             caption = _("Key questions in domain %(n)s: %(name)s, percentage answered Yes") % {
                 "n": ordinal,
-                "name": domain.name.lower(),
+                "name": ft(domain.name).lower(),
             }
+            lowest = _("lowest, drives the rating")
             desc = "; ".join(
-                f"{row.standard}, {row.lens}: {row.percent}"
-                + (f" ({_('lowest, drives the rating')})" if row.bold else "")
+                f"{row.standard}, {row.lens}: {row.percent}" + (f" ({lowest})" if row.bold else "")
                 for row in chart_rows
             )
             desc = _(
                 "Bars show the share of cases answered Yes for each key question, "
                 "over shaded rating bands (%(bands)s). %(values)s."
             ) % {
-                "bands": ", ".join(f"{b.label} from {b.low:g}%" for b in bands),
+                "bands": ", ".join(
+                    _("%(label)s from %(low)s%%") % {"label": b.label, "low": f"{b.low:g}"}
+                    for b in bands
+                ),
                 "values": desc,
             }
             svg = key_question_chart(chart_id, caption, desc, bars, bands)
@@ -401,14 +457,14 @@ def build_report(
             DomainSection(
                 domain.id,
                 anchor("domain", domain.id),
-                _("Domain %(ordinal)s: %(name)s") % {"ordinal": ordinal, "name": domain.name},
-                _domain_intro(framework, domain.standards, facts, domain_labels, _),
+                _("Domain %(ordinal)s: %(name)s") % {"ordinal": ordinal, "name": ft(domain.name)},
+                _domain_intro(framework, domain.standards, facts, domain_labels, _, ft),
                 tuple(sections),
                 chart,
             )
         )
 
-    annex = _annex(framework, result, facts)
+    annex = _annex(framework, result, facts, ft)
     contents = [
         ContentsEntry("ratings", _("Ratings")),
         ContentsEntry("background", _("Background")),
@@ -422,7 +478,7 @@ def build_report(
         place=place,
         service_label=service_label,
         inspectorate=_("HM Inspectorate of Probation"),
-        month_year=f"{facts.fieldwork_start:%B %Y}",
+        month_year=_month_year(facts.fieldwork_start, _),
         score=result.score,
         max_score=result.max_score,
         score_text=score_text,
@@ -437,7 +493,13 @@ def build_report(
     )
 
 
-def _discretion_text(framework: Framework, res: StandardResult, name: str, _: Gettext) -> str:
+def _discretion_text(
+    framework: Framework,
+    res: StandardResult,
+    name: str,
+    _: Gettext,
+    ft: Gettext = _identity,
+) -> str:
     assert res.computed_rating is not None and res.rating is not None
     up = framework.rating_rank(res.rating.id) > framework.rating_rank(res.computed_rating.id)
     template = (
@@ -453,8 +515,8 @@ def _discretion_text(framework: Framework, res: StandardResult, name: str, _: Ge
     )
     return template % {
         "name": name.lower(),
-        "from": res.computed_rating.label,
-        "to": res.rating.label,
+        "from": ft(res.computed_rating.label),
+        "to": ft(res.rating.label),
     }
 
 
@@ -471,14 +533,14 @@ def _background(
             _("We conducted fieldwork in %(service)s between %(start)s and %(end)s.")
             % {
                 "service": service_label,
-                "start": _date(facts.fieldwork_start),
-                "end": _date(facts.fieldwork_end),
+                "start": _date(facts.fieldwork_start, _),
+                "end": _date(facts.fieldwork_end, _),
             }
         )
     else:
         out.append(
             _("We conducted fieldwork in %(service)s beginning %(start)s.")
-            % {"service": service_label, "start": _date(facts.fieldwork_start)}
+            % {"service": service_label, "start": _date(facts.fieldwork_start, _)}
         )
     if facts.window_start and facts.window_end:
         out.append(
@@ -486,7 +548,7 @@ def _background(
                 "We inspected cases where the sentence began between %(start)s and %(end)s, "
                 "and out-of-court disposals that were delivered between %(start)s and %(end)s."
             )
-            % {"start": _date(facts.window_start), "end": _date(facts.window_end)}
+            % {"start": _date(facts.window_start, _), "end": _date(facts.window_end, _)}
         )
     if facts.cases_by_domain:
         parts = [
@@ -513,6 +575,7 @@ def _domain_intro(
     facts: InspectionFacts,
     domain_labels: Mapping[str, str],
     _: Gettext,
+    ft: Gettext = _identity,
 ) -> str:
     case_based = [s for s in standards if s.rating_method == "cases"]
     case_domains = {d for s in case_based for d in s.case_domains}
@@ -527,7 +590,7 @@ def _domain_intro(
     for domain_id in sorted(case_domains):
         rows = [r for r in facts.composition if r.domain == domain_id and r.sample]
         total = facts.cases_by_domain.get(domain_id, sum(r.sample for r in rows))
-        detail = ", ".join(f"{r.sample} {r.disposal.replace('_', ' ')}" for r in rows)
+        detail = ", ".join(f"{r.sample} {ft(r.disposal.replace('_', ' '))}" for r in rows)
         text = _("We took a detailed look at %(n)s cases (%(label)s)") % {
             "n": total,
             "label": domain_labels.get(domain_id, domain_id).lower(),
@@ -543,26 +606,35 @@ def _interval_text(kq: KeyQuestionResult, decimals: int) -> str:
     return f"{low * 100:.{decimals}f}%–{high * 100:.{decimals}f}%"
 
 
-def _annex(framework: Framework, result: InspectionRating, facts: InspectionFacts) -> Annex:
+def _annex(
+    framework: Framework,
+    result: InspectionRating,
+    facts: InspectionFacts,
+    ft: Gettext = _identity,
+) -> Annex:
     decimals = framework.percentages.display_decimals
     rows = tuple(
         AnnexKeyQuestion(
             s.id,
             kq.id,
-            kq.text,
+            ft(kq.text),
             kq.yes,
             kq.applicable,
             kq.na,
-            kq.percent_text,
+            ft(kq.percent_text),
             _interval_text(kq, decimals),
-            kq.band.label if kq.band else "",
+            ft(kq.band.label) if kq.band else "",
         )
         for s in result.standards
         for kq in s.key_questions
     )
+    composition = tuple(
+        replace(r, domain=ft(r.domain), disposal=ft(r.disposal)) for r in facts.composition
+    )
+    agreement = tuple(replace(a, label=ft(a.label)) for a in facts.agreement)
     return Annex(
-        facts.composition,
+        composition,
         rows,
         f"{float(framework.interval.confidence) * 100:g}%",
-        facts.agreement,
+        agreement,
     )

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-LANGUAGES = {"en"}
+LANGUAGES = ("en", "cy")
 
 
 class StandaloneError(ValueError):
@@ -34,14 +34,15 @@ def _django() -> Iterator[None]:
         yield
 
 
-def _write(inspection: object, fmt: str, out: Path) -> Path:
+def _write(inspection: object, fmt: str, out: Path, lang: str = "en") -> Path:
     from yjinspect.web.inspections.views.report import pdf_bytes, standalone_html
 
     out.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "pdf":
-        out.write_bytes(pdf_bytes(inspection))  # type: ignore[arg-type]
+        out.write_bytes(pdf_bytes(inspection, lang=lang))  # type: ignore[arg-type]
     else:
-        out.write_text(standalone_html(inspection), encoding="utf-8")  # type: ignore[arg-type]
+        html = standalone_html(inspection, lang=lang)  # type: ignore[arg-type]
+        out.write_text(html, encoding="utf-8")
     return out
 
 
@@ -50,7 +51,8 @@ def _check_options(fmt: str, lang: str) -> None:
         raise StandaloneError(f"--format must be pdf or html, not '{fmt}'")
     if lang not in LANGUAGES:
         raise StandaloneError(
-            f"--lang {lang}: the report is not yet translated; available: {', '.join(LANGUAGES)}"
+            f"--lang {lang}: the report is not translated into it; "
+            f"available: {', '.join(LANGUAGES)}"
         )
 
 
@@ -68,7 +70,7 @@ def report_from_archive(archive: Path, fmt: str, lang: str, out: Path) -> Path:
             inspection = import_inspection(data)
         except ArchiveError as exc:
             raise StandaloneError(f"{archive}: {exc}") from exc
-        return _write(inspection, fmt, out)
+        return _write(inspection, fmt, out, lang)
 
 
 def build_demo(out_dir: Path) -> list[Path]:

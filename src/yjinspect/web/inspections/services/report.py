@@ -8,8 +8,9 @@ interview counts, the sample against the case list, and moderation agreement.
 from __future__ import annotations
 
 from django.db.models import Count
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
+from yjinspect.reports import welsh
 from yjinspect.reports.content import (
     AgreementFigure,
     CompositionRow,
@@ -95,10 +96,20 @@ def inspection_facts(inspection: Inspection) -> InspectionFacts:
     )
 
 
+def report_language(lang: str | None = None) -> str:
+    """'cy' for Welsh, else 'en': `lang` if given, otherwise the active language."""
+    if lang is not None:
+        return "cy" if lang == "cy" else "en"
+    return "cy" if (get_language() or "").lower().split("-")[0] == "cy" else "en"
+
+
 def inspection_report(inspection: Inspection) -> Report:
+    """The report in the active language (wrap in `translation.override` to choose)."""
+    welsh_text = report_language() == "cy"
     return build_report(
         inspection.framework.framework,
         rate_inspection(inspection),
         inspection_facts(inspection),
         gettext,
+        welsh.framework_text if welsh_text else (lambda text: text),
     )

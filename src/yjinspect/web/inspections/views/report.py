@@ -15,13 +15,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import path
+from django.utils import translation
 from django.utils.text import slugify
 
 from yjinspect.reports.pdf import html_to_pdf
 
 from ..access import Can, get_inspection
 from ..models import Inspection
-from ..services.report import inspection_report
+from ..services.report import inspection_report, report_language
 
 CSS_NAME = "yjinspect/report.css"
 
@@ -33,39 +34,61 @@ def _css_path() -> Path:
     return Path(str(found))
 
 
+def _request_language(request: HttpRequest) -> str:
+    """`?lang=cy` or `?lang=en`; anything else is English; none follows the active language."""
+    return report_language(request.GET.get("lang"))
+
+
 def report(request: HttpRequest, pk: int) -> HttpResponse:
     inspection, role = get_inspection(request, pk, Can.SEE_RATINGS)
-    return render(
-        request,
-        "inspections/report/page.html",
-        {"inspection": inspection, "role": role, "report": inspection_report(inspection)},
-    )
+    lang = _request_language(request)
+    with translation.override(lang):
+        return render(
+            request,
+            "inspections/report/page.html",
+            {
+                "inspection": inspection,
+                "role": role,
+                "report": inspection_report(inspection),
+                "report_lang": lang,
+            },
+        )
 
 
-def standalone_html(inspection: Inspection, request: HttpRequest | None = None) -> str:
-    """The report as one self-contained HTML file (styles inlined): the PDF's source too."""
-    return render_to_string(
-        "inspections/report/pdf.html",
-        {
-            "inspection": inspection,
-            "report": inspection_report(inspection),
-            "css": _css_path().read_text(encoding="utf-8"),
-        },
-        request=request,
-    )
+def standalone_html(
+    inspection: Inspection, request: HttpRequest | None = None, lang: str = "en"
+) -> str:
+    """The report as one self-contained HTML file (styles inlined): the PDF's source too.
+
+    `lang` is "en" or "cy" (anything else is English).
+    """
+    with translation.override(report_language(lang)):
+        return render_to_string(
+            "inspections/report/pdf.html",
+            {
+                "inspection": inspection,
+                "report": inspection_report(inspection),
+                "css": _css_path().read_text(encoding="utf-8"),
+            },
+            request=request,
+        )
 
 
-def pdf_bytes(inspection: Inspection, request: HttpRequest | None = None) -> bytes:
-    return html_to_pdf(standalone_html(inspection, request), _css_path().parent.parent)
+def pdf_bytes(
+    inspection: Inspection, request: HttpRequest | None = None, lang: str = "en"
+) -> bytes:
+    return html_to_pdf(standalone_html(inspection, request, lang), _css_path().parent.parent)
 
 
 def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     inspection, _role = get_inspection(request, pk, Can.SEE_RATINGS)
+    lang = _request_language(request)
     started = time.perf_counter()
-    pdf = pdf_bytes(inspection, request)
+    pdf = pdf_bytes(inspection, request, lang)
     response = HttpResponse(pdf, content_type="application/pdf")
     name = slugify(
         f"inspection-report-{inspection.service_name}-{inspection.fieldwork_start:%Y-%m}"
+        + ("-cy" if lang == "cy" else "")
     )
     response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
     response["Server-Timing"] = f"pdf;dur={(time.perf_counter() - started) * 1000:.0f}"
