@@ -11,7 +11,15 @@ from django.contrib.auth.models import AbstractUser
 from django.test import Client
 
 from yjinspect.frameworks import shipped_framework_paths
-from yjinspect.web.inspections.models import FrameworkVersion, Inspection, Membership, Role
+from yjinspect.web.inspections.models import (
+    Answer,
+    Assessment,
+    Case,
+    FrameworkVersion,
+    Inspection,
+    Membership,
+    Role,
+)
 
 PASSWORD = "correct-horse-battery-staple-42"
 ROLE_USERS = {
@@ -76,3 +84,39 @@ def client_as(users: dict[str, AbstractUser]) -> Callable[[str], Client]:
         return client
 
     return make
+
+
+def answered_court_cases(
+    inspection: Inspection,
+    assessor: AbstractUser,
+    yes_by_key_question: dict[str, int],
+    *,
+    cases: int = 9,
+    interviewed: int = 7,
+) -> list[Case]:
+    """Sampled court cases whose primary assessments answer Yes to each key question the
+    given number of times (the first cases say Yes, the rest No)."""
+    made = []
+    for i in range(cases):
+        case = Case.objects.create(
+            inspection=inspection,
+            case_ref=f"C{i + 1:03d}",
+            domain="court",
+            disposal_type="Referral order",
+            start_date=dt.date(2023, 6, 1),
+            case_manager="Pat Example",
+            risk_of_harm="medium",
+            safety_wellbeing="low",
+            in_sample=True,
+            case_manager_interviewed=i < interviewed,
+        )
+        assessment = Assessment.objects.create(case=case, assessor=assessor)
+        for kq, yes in yes_by_key_question.items():
+            Answer.objects.create(
+                assessment=assessment,
+                key_question=kq,
+                value="yes" if i < yes else "no",
+                updated_by=assessor,
+            )
+        made.append(case)
+    return made

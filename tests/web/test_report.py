@@ -16,7 +16,6 @@ from django.urls import reverse
 from yjinspect.reports.pdf import render_document
 from yjinspect.web.inspections.models import (
     Answer,
-    Assessment,
     Case,
     Discretion,
     Inspection,
@@ -24,6 +23,8 @@ from yjinspect.web.inspections.models import (
 )
 from yjinspect.web.inspections.services.report import inspection_report
 from yjinspect.web.inspections.views.report import _css_path
+
+from .conftest import answered_court_cases
 
 pytestmark = pytest.mark.django_db
 
@@ -33,28 +34,7 @@ ANSWERS = {"2.1.desistance": 9, "2.1.child_safety": 6, "2.1.others_safety": 7}
 
 @pytest.fixture
 def figures(inspection: Inspection, users: dict[str, AbstractUser]) -> Inspection:
-    user = users["inspector"]
-    for i in range(9):
-        case = Case.objects.create(
-            inspection=inspection,
-            case_ref=f"C{i + 1:03d}",
-            domain="court",
-            disposal_type="Referral order",
-            start_date=dt.date(2023, 6, 1),
-            case_manager="Pat Example",
-            risk_of_harm="medium",
-            safety_wellbeing="low",
-            in_sample=True,
-            case_manager_interviewed=i < 7,
-        )
-        assessment = Assessment.objects.create(case=case, assessor=user)
-        for kq, yes in ANSWERS.items():
-            Answer.objects.create(
-                assessment=assessment,
-                key_question=kq,
-                value="yes" if i < yes else "no",
-                updated_by=user,
-            )
+    answered_court_cases(inspection, users["inspector"], ANSWERS)
     Case.objects.create(
         inspection=inspection,
         case_ref="C999",

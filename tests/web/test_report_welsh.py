@@ -19,14 +19,13 @@ from yjinspect.reports.pdf import render_document
 from yjinspect.reports.welsh import TEXT, framework_text
 from yjinspect.web import standalone
 from yjinspect.web.inspections.models import (
-    Answer,
-    Assessment,
-    Case,
     Discretion,
     Inspection,
     Judgement,
 )
 from yjinspect.web.inspections.views.report import _css_path, standalone_html
+
+from .conftest import answered_court_cases
 
 LOCALE = Path(__file__).resolve().parents[2] / "src/yjinspect/web/locale/cy/LC_MESSAGES"
 REPORT_FILES = ("inspections/report/", "reports/content.py")
@@ -115,28 +114,7 @@ def test_framework_strings_have_welsh() -> None:
 def figures(inspection: Inspection, users: dict[str, Any]) -> Inspection:
     inspection.fieldwork_end = dt.date(2024, 4, 12)
     inspection.save()
-    user = users["inspector"]
-    for i in range(9):
-        case = Case.objects.create(
-            inspection=inspection,
-            case_ref=f"C{i + 1:03d}",
-            domain="court",
-            disposal_type="Referral order",
-            start_date=dt.date(2023, 6, 1),
-            case_manager="Pat Example",
-            risk_of_harm="medium",
-            safety_wellbeing="low",
-            in_sample=True,
-            case_manager_interviewed=i < 7,
-        )
-        assessment = Assessment.objects.create(case=case, assessor=user)
-        for kq, yes in ANSWERS.items():
-            Answer.objects.create(
-                assessment=assessment,
-                key_question=kq,
-                value="yes" if i < yes else "no",
-                updated_by=user,
-            )
+    answered_court_cases(inspection, users["inspector"], ANSWERS)
     Judgement.objects.create(
         inspection=inspection,
         standard_id="1.1",

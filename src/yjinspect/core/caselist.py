@@ -1367,7 +1367,8 @@ def _xlsx_rows(data: bytes, max_bytes: int, notices: list[str]) -> tuple[_Rows, 
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
-    except Exception as exc:  # zipfile raises several types, even NotImplementedError
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+        # A damaged or unusual zip: bad headers, truncation, or an unsupported compression.
         raise CaseListError(unreadable) from exc
     if unpacked > max_bytes * MAX_XLSX_EXPANSION:
         raise CaseListError("the workbook unpacks to far more data than a case list holds")
