@@ -5,6 +5,7 @@ from .cases import Case, CaseListImport, Replacement, SampleDraw
 from .evidence import Discretion, EvidenceItem, EvidenceKind, Judgement
 from .framework import FrameworkVersion
 from .inspection import STATE_ORDER, Inspection, Membership, Mode, Role, State, StateTransition
+from .narrative import Recommendation, ReportText
 
 __all__ = [
     "STATE_ORDER",
@@ -23,7 +24,9 @@ __all__ = [
     "Judgement",
     "Membership",
     "Mode",
+    "Recommendation",
     "Replacement",
+    "ReportText",
     "Role",
     "SampleDraw",
     "State",
