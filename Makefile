@@ -38,7 +38,7 @@ typecheck: $(STAMP)
 
 ## Browser tests (Playwright + Debian's chromium).
 e2e: $(STAMP)
-	bash scripts/ensure-chromium.sh
+	bash scripts/ensure-test-tools.sh
 	$(BIN)/python -m pytest -q -m e2e
 
 ## Speed figures: the engine beside its floors, then 50 inspectors against gunicorn + PostgreSQL

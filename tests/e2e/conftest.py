@@ -2,7 +2,7 @@
 server. Everything in tests/e2e is marked `e2e`, which pyproject's addopts deselect; run them
 with `pytest -m e2e tests/e2e` (or `make e2e`, which installs chromium first).
 
-The browser is Debian's /usr/bin/chromium (scripts/ensure-chromium.sh installs it), never one
+The browser is Debian's /usr/bin/chromium (scripts/ensure-test-tools.sh installs it), never one
 that Playwright downloads: do not run `playwright install`.
 """
 
@@ -11,12 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pytest
 from django.contrib.auth.models import User
 from django.contrib.staticfiles import finders
-from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 from pytest_django.live_server_helper import LiveServer
 
 import yjinspect.web
@@ -52,7 +52,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture(scope="session")
 def playwright() -> Iterator[Playwright]:
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `bash scripts/ensure-chromium.sh` first")
+        pytest.fail(f"{CHROMIUM} is missing: run `bash scripts/ensure-test-tools.sh` first")
     # Playwright's sync API runs an event loop in this thread, so Django would refuse the test's
     # own database access as "async-unsafe"; the browser tests accept that, nothing else does.
     with pytest.MonkeyPatch.context() as patch:
@@ -70,11 +70,20 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     launched.close()
 
 
+def new_context(
+    browser: Browser, live_server: LiveServer, *, bypass_csp: bool = False
+) -> BrowserContext:
+    """A browser context with no cookies, relative URLs on the live server and the tests'
+    timeout. `bypass_csp` lets axe's script run on pages whose policy would refuse it."""
+    context = browser.new_context(base_url=live_server.url, bypass_csp=bypass_csp, locale="en-GB")
+    context.set_default_timeout(TIMEOUT_MS)
+    return context
+
+
 @pytest.fixture
 def page(browser: Browser, live_server: LiveServer) -> Iterator[Page]:
     """A fresh browser context (no cookies) per test, with relative URLs on the live server."""
-    context = browser.new_context(base_url=live_server.url, locale="en-GB")
-    context.set_default_timeout(TIMEOUT_MS)
+    context = new_context(browser, live_server)
     opened = context.new_page()
     yield opened
     context.close()
@@ -137,3 +146,26 @@ def signed_in(page: Page) -> Callable[[User], Page]:
         return page
 
     return as_user
+
+
+class OpenAs(Protocol):
+    def __call__(self, user: User, *, bypass_csp: bool = False) -> Page: ...
+
+
+@pytest.fixture
+def open_as(browser: Browser, live_server: LiveServer) -> Iterator[OpenAs]:
+    """`open_as(user)`: a separate browser context (own cookies) per person, signed in through
+    the login page, so several people can work side by side in one test. All are closed after
+    the test."""
+    contexts: list[BrowserContext] = []
+
+    def open_for(user: User, *, bypass_csp: bool = False) -> Page:
+        context = new_context(browser, live_server, bypass_csp=bypass_csp)
+        contexts.append(context)
+        opened = context.new_page()
+        sign_in(opened, user.username)
+        return opened
+
+    yield open_for
+    for context in contexts:
+        context.close()

@@ -14,7 +14,7 @@ from django.core.management import call_command
 from playwright.sync_api import Browser, Page
 from pytest_django.live_server_helper import LiveServer
 
-from yjinspect.web.inspections.models import Case, Inspection
+from yjinspect.web.inspections.models import Case, Inspection, Recommendation
 
 from .conftest import PASSWORD, TIMEOUT_MS, sign_in
 
@@ -38,7 +38,7 @@ def demo(transactional_db: None, monkeypatch: pytest.MonkeyPatch) -> Inspection:
     monkeypatch.setenv("YJ_DEMO_PASSWORD", PASSWORD)
     with open(os.devnull, "w") as quiet:
         call_command("load_demo", stdout=quiet)
-    return Inspection.objects.get()
+    return Inspection.objects.get(framework__framework_id="hmip-youth-2021")
 
 
 def test_every_page_type_has_no_serious_violations(
@@ -52,6 +52,10 @@ def test_every_page_type_has_no_serious_violations(
     pk = demo.pk
     case = Case.objects.filter(inspection=demo, in_sample=True).order_by("case_ref").first()
     assert case is not None
+    recommendation = Recommendation.objects.filter(inspection=demo).first()
+    sqs = Inspection.objects.get(framework__framework_id="hmip-sqs")
+    sqs_case = Case.objects.filter(inspection=sqs, in_sample=True).order_by("case_ref").first()
+    assert recommendation is not None and sqs_case is not None
     paths = [
         "/inspections/",
         "/inspections/new/",
@@ -69,11 +73,31 @@ def test_every_page_type_has_no_serious_violations(
         f"/inspections/{pk}/ratings/2.1/discretion/",
         f"/inspections/{pk}/history/",
         f"/inspections/{pk}/report/",
+        f"/inspections/{pk}/report/?lang=cy",
+        f"/inspections/{pk}/report/texts/",
+        f"/inspections/{pk}/report/texts/foreword/",
+        f"/inspections/{pk}/report/recommendations/add/",
+        f"/inspections/{pk}/report/recommendations/{recommendation.pk}/",
+        f"/inspections/{pk}/plan/",
+        f"/inspections/{pk}/board/",
+        f"/inspections/{pk}/outcomes/",
+        f"/inspections/{pk}/outcomes/upload/",
+        # the earlier-programme (SQS) demo inspection, published: assessment, ratings, letter
+        f"/inspections/{sqs.pk}/cases/{sqs_case.pk}/assess/",
+        f"/inspections/{sqs.pk}/ratings/",
+        f"/inspections/{sqs.pk}/report/earlier/",
+        "/comparison/",
+        "/comparison/upload/",
+        "/comparison/services/demoshire/",
+        "/comparison/national/hmip-youth-2021/",
         "/accounts/security/",
     ]
     problems = {}
     for path in paths:
-        page.goto(path)
+        response = page.goto(path)
+        if response is None or not response.ok:  # an error page would prove nothing
+            problems[path] = [f"HTTP {response.status if response else 'no response'}"]
+            continue
         found = violations(page)
         if found:
             problems[path] = found

@@ -12,17 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
-from playwright.sync_api import Browser, Page, expect
-from pytest_django.live_server_helper import LiveServer
+from playwright.sync_api import Page, expect
 
 from yjinspect.web.inspections.models import Answer, Inspection
-
-from .conftest import PASSWORD, TIMEOUT_MS
 
 pytestmark = pytest.mark.e2e
 
@@ -47,28 +44,6 @@ def write_csv(tmp_path: Path, name: str, rows: list[str]) -> Path:
     path = tmp_path / name
     path.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
     return path
-
-
-@pytest.fixture
-def open_as(browser: Browser, live_server: LiveServer) -> Iterator[Callable[[User], Page]]:
-    """A separate browser (own cookies) per person, signed in through the login page."""
-    contexts = []
-
-    def open_for(user: User) -> Page:
-        context = browser.new_context(base_url=live_server.url, locale="en-GB")
-        context.set_default_timeout(TIMEOUT_MS)
-        contexts.append(context)
-        page = context.new_page()
-        page.goto("/accounts/login/")
-        page.get_by_label("Username").fill(user.username)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url(lambda url: "/accounts/login/" not in url)
-        return page
-
-    yield open_for
-    for context in contexts:
-        context.close()
 
 
 def answer_case(page: Page, url: str, answers: dict[str, str], submit: bool = True) -> None:

@@ -20,6 +20,7 @@ from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from yjinspect.web.improvement.models import Action, ImprovementPlan, PlanItem
 from yjinspect.web.inspections.models import (
     Answer,
     Assessment,
@@ -27,6 +28,7 @@ from yjinspect.web.inspections.models import (
     EvidenceItem,
     Inspection,
     Membership,
+    Recommendation,
 )
 
 pytestmark = pytest.mark.django_db
@@ -51,6 +53,7 @@ MATRIX: dict[str, tuple[str, set[str] | str]] = {
     "inspections:release": ("POST", {"lead", "admin"}),
     "inspections:add_member": ("POST", {"lead", "admin"}),
     "inspections:remove_member": ("POST", {"lead", "admin"}),
+    "inspections:optional_areas": ("GET", {"lead", "admin"}),
     "inspections:evidence": ("GET", TEAM),
     "inspections:evidence_add": ("GET", {"inspector", "lead", "admin"}),
     "inspections:evidence_download": ("GET", TEAM),
@@ -79,9 +82,37 @@ MATRIX: dict[str, tuple[str, set[str] | str]] = {
     "inspections:allocation": ("GET", TEAM),
     "inspections:report": ("GET", TEAM),
     "inspections:report_pdf": ("GET", TEAM),
+    # Earlier programmes' reports: a standards inspection is sent on to its own report.
+    "inspections:legacy_report": ("GET", TEAM),
+    "inspections:legacy_report_pdf": ("GET", TEAM),
+    "inspections:legacy_texts": ("GET", {"inspector", "lead", "admin"}),
+    "inspections:report_texts": ("GET", TEAM),
+    "inspections:report_text_edit": ("GET", {"inspector", "lead", "admin"}),
+    "inspections:recommendation_add": ("GET", {"inspector", "lead", "admin"}),
+    "inspections:recommendation_edit": ("GET", {"inspector", "lead", "admin"}),
+    "inspections:recommendation_delete": ("GET", {"inspector", "lead", "admin"}),
+    "inspections:recommendation_move": ("POST", {"inspector", "lead", "admin"}),
     "inspections:export_answers_csv": ("GET", TEAM),
     "inspections:export_answers_xlsx": ("GET", TEAM),
     "inspections:export_archive": ("GET", {"lead", "admin"}),
+    "outcomes:indicators": ("GET", EVERYONE_IN),
+    "outcomes:upload": ("GET", {"lead", "admin"}),
+    "improvement:plan": ("GET", EVERYONE_IN),
+    "improvement:plan_create": ("POST", {"lead", "admin"}),
+    "improvement:plan_item": ("GET", {"viewer", "lead", "admin"}),
+    "improvement:action_add": ("GET", {"viewer", "lead", "admin"}),
+    "improvement:action": ("GET", {"viewer", "lead", "admin"}),
+    "improvement:plan_history": ("GET", EVERYONE_IN),
+    "improvement:plan_xlsx": ("GET", EVERYONE_IN),
+    "improvement:plan_pdf": ("GET", EVERYONE_IN),
+    "improvement:dashboard": ("GET", EVERYONE_IN),
+    # Published results are public figures: every signed-in user reads them; the page shows an
+    # app inspection only to those who may see its ratings. Uploads change what all see.
+    "comparison:index": ("GET", "signed_in"),
+    "comparison:service": ("GET", "signed_in"),
+    "comparison:national": ("GET", "signed_in"),
+    "comparison:upload": ("GET", "staff"),
+    "comparison:upload_commit": ("POST", "staff"),
 }
 
 # URLs outside the app's own code (Django admin, language switch) are covered elsewhere.
@@ -147,6 +178,20 @@ def objects(
     item.upload_name, item.upload_size = "plan.txt", 10
     item.save()
     member = Membership.objects.get(inspection=inspection, user=users["inspector2"])
+    recommendation = Recommendation.objects.create(
+        inspection=inspection, addressed_to="The board", text_en="act", updated_by=users["lead"]
+    )
+    plan = ImprovementPlan.objects.create(inspection=inspection, created_by=users["lead"])
+    plan_item = PlanItem.objects.create(
+        plan=plan, addressed_to="YJS board", text="Improve plans", updated_by=users["lead"]
+    )
+    plan_action = Action.objects.create(
+        item=plan_item,
+        description="Audit plans",
+        owner="Head of service",
+        due_date=dt.date(2030, 1, 1),
+        updated_by=users["lead"],
+    )
     return {
         "pk": inspection.pk,
         "case_pk": case.pk,
@@ -154,6 +199,12 @@ def objects(
         "item_pk": item.pk,
         "standard_id": "2.1",
         "kq": "2.1.desistance",
+        "text_key": "foreword",
+        "rec_pk": recommendation.pk,
+        "plan_item_pk": plan_item.pk,
+        "action_pk": plan_action.pk,
+        "service": "testshire",
+        "framework_id": "hmip-youth-2021",
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import zipfile
@@ -12,14 +13,18 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from yjinspect.frameworks import fingerprint, parse_framework
+from yjinspect.web.improvement.models import Action, ImprovementPlan, PlanItem, Status
 from yjinspect.web.inspections.models import (
     Answer,
     EvidenceItem,
     FrameworkVersion,
     Inspection,
     Membership,
+    Recommendation,
+    ReportText,
 )
 from yjinspect.web.inspections.services.archive import (
     FORMAT_VERSION,
@@ -31,8 +36,28 @@ from yjinspect.web.inspections.services.archive import (
     import_inspection,
 )
 from yjinspect.web.inspections.services.ratings import rate_inspection
+from yjinspect.web.inspections.services.report import inspection_report
+from yjinspect.web.outcomes.models import IndicatorRun, StoredIndicator
+
+from .test_report_outcomes import store_indicators
 
 pytestmark = pytest.mark.django_db
+
+# Keys added to the archive with the improvement plan and the outcome indicators.
+LATER_LIVE = (
+    "improvement_plans",
+    "plan_items",
+    "plan_actions",
+    "indicator_runs",
+    "indicator_results",
+)
+LATER_TRACKED = (
+    "improvement_plan",
+    "plan_item",
+    "plan_action",
+    "indicator_run",
+    "stored_indicator",
+)
 
 # Fields that hold ids (which change on restore); every other value must come back as it was.
 ID_FIELDS = {"history_id", "id"}
@@ -47,7 +72,10 @@ def media(settings: Any, tmp_path: Path) -> Path:
 @pytest.fixture
 def demo(media: Path) -> Inspection:
     call_command("load_demo", stdout=io.StringIO())
-    inspection = Inspection.objects.get()
+    # The demo also builds an earlier-programme inspection: these tests need the current one
+    # alone (they count inspections and restore into an empty installation).
+    inspection = Inspection.objects.get(framework__framework_id="hmip-youth-2021")
+    Inspection.objects.exclude(pk=inspection.pk).delete()
     lead = User.objects.get(username="demo-lead")
     item = EvidenceItem(
         inspection=inspection,
@@ -64,7 +92,100 @@ def demo(media: Path) -> Inspection:
     gone = Membership.objects.get(inspection=inspection, user__username="demo-viewer")
     gone._history_user = lead  # type: ignore[attr-defined]
     gone.delete()
+    _plan_and_indicators(inspection, lead)
     return inspection
+
+
+def _plan_and_indicators(inspection: Inspection, lead: User) -> None:
+    """An improvement plan with history (an edited item, a finished action, a removed one)
+    and two indicator runs, the later one with a comparator as an exact decimal."""
+    plan = ImprovementPlan(inspection=inspection, created_by=lead)
+    plan.save()
+    for order, rec in enumerate(Recommendation.objects.filter(inspection=inspection)[:2]):
+        PlanItem(
+            plan=plan,
+            recommendation=rec,
+            addressed_to=rec.addressed_to,
+            text=rec.text_en,
+            addressed_to_cy="Y bwrdd",
+            text_cy="Testun Cymraeg",
+            order=order,
+            updated_by=lead,
+        ).save()
+    item = PlanItem.objects.filter(plan=plan).first()
+    assert item is not None
+    item.owner, item.status = "Head of service", Status.IN_PROGRESS
+    item.save()
+    kept = Action(
+        item=item,
+        description="Audit ten plans a month",
+        owner="Team manager",
+        due_date=inspection.fieldwork_start,
+        updated_by=lead,
+    )
+    kept.save()
+    kept.status, kept.completed_on, kept.progress_note = Status.DONE, kept.due_date, "Done"
+    kept.save()
+    dropped = Action(
+        item=item, description="Dropped", owner="Board", due_date=kept.due_date, updated_by=lead
+    )
+    dropped.save()
+    dropped.delete()
+    store_indicators(inspection, lead, fte=20)
+    later = store_indicators(inspection, lead, fte_national="180.25")
+    later.at = later.at + dt.timedelta(minutes=5)
+    later.save()
+
+
+def _plan(inspection: Inspection) -> list[tuple[Any, ...]]:
+    """The plan, its items and actions as stored, users by username, recommendations by text."""
+    plans = ImprovementPlan.objects.filter(inspection=inspection)
+    items = PlanItem.objects.filter(plan__inspection=inspection).order_by("order", "pk")
+    actions = Action.objects.filter(item__plan__inspection=inspection).order_by("due_date", "pk")
+    return [
+        *plans.values_list("created_by__username", "created_at"),
+        *items.values_list(
+            "recommendation__text_en",
+            "addressed_to",
+            "text",
+            "addressed_to_cy",
+            "text_cy",
+            "owner",
+            "status",
+            "order",
+            "version",
+            "updated_by__username",
+            "updated_at",
+        ),
+        *actions.values_list(
+            "item__text",
+            "description",
+            "owner",
+            "due_date",
+            "status",
+            "progress_note",
+            "completed_on",
+            "version",
+            "updated_by__username",
+            "updated_at",
+        ),
+    ]
+
+
+def _indicators(inspection: Inspection) -> list[tuple[Any, ...]]:
+    """Every indicator run and result as stored, ids left out."""
+    runs = IndicatorRun.objects.filter(inspection=inspection).order_by("at", "pk")
+    run_fields = [
+        f.name for f in IndicatorRun._meta.concrete_fields if f.name not in ("id", "inspection")
+    ]
+    result_fields = [
+        f.name for f in StoredIndicator._meta.concrete_fields if f.name not in ("id", "run")
+    ]
+    out: list[tuple[Any, ...]] = []
+    for run in runs:
+        out.append(tuple(getattr(run, f) if f != "by" else run.by.username for f in run_fields))
+        out.extend(run.results.order_by("position").values_list(*result_fields))
+    return out
 
 
 def _answers(inspection: Inspection) -> list[tuple[Any, ...]]:
@@ -120,9 +241,46 @@ def _counts() -> dict[str, int]:
     return counts
 
 
+def _words(inspection: Inspection) -> list[tuple[Any, ...]]:
+    """The report's edited texts and recommendations, as stored, users by username."""
+    texts = ReportText.objects.filter(inspection=inspection).order_by("key")
+    recs = Recommendation.objects.filter(inspection=inspection).order_by("order", "pk")
+    return [
+        *texts.values_list(
+            "key", "text_en", "text_cy", "version", "updated_by__username", "updated_at"
+        ),
+        *recs.values_list(
+            "addressed_to",
+            "addressed_to_cy",
+            "text_en",
+            "text_cy",
+            "order",
+            "version",
+            "updated_by__username",
+            "updated_at",
+        ),
+    ]
+
+
+def _reports(inspection: Inspection) -> tuple[Any, Any]:
+    with translation.override("en"):
+        english = inspection_report(inspection)
+    with translation.override("cy"):
+        welsh = inspection_report(inspection)
+    return english, welsh
+
+
 def test_round_trip_keeps_everything(demo: Inspection, media: Path) -> None:
     rating = rate_inspection(demo).to_dict()
     answers = _answers(demo)
+    words = _words(demo)
+    assert len(words) > 15, "the demo should have report texts and recommendations"
+    reports = _reports(demo)
+    assert reports[0].foreword.blocks and reports[0].recommendations
+    assert [s.key for s in reports[0].outcomes] == ["fte", "reoffending", "custody"]
+    plan, indicators = _plan(demo), _indicators(demo)
+    # indicators: the demo's own run (a run and 5 results) and this test's (8 rows)
+    assert len(plan) == 4 and len(indicators) == 14
     history = _history(demo.pk)
     assert all(history[key] for key, _m in TRACKED), "the demo should have history everywhere"
     old_pk = demo.pk
@@ -142,6 +300,11 @@ def test_round_trip_keeps_everything(demo: Inspection, media: Path) -> None:
     assert restored.created_at == demo.created_at
     assert rate_inspection(restored).to_dict() == rating
     assert _answers(restored) == answers
+    assert _words(restored) == words
+    assert _plan(restored) == plan
+    assert _indicators(restored) == indicators
+    # The whole report, every word and figure of it, in both languages.
+    assert _reports(restored) == reports
     again = _history(restored.pk)
     for key, _model in TRACKED:
         assert len(again[key]) == len(history[key]), key
@@ -330,3 +493,42 @@ def test_two_people_mapped_onto_one_account_is_refused(demo: Inspection, media: 
         match="do not fit together",
         user_map={"demo-inspector": "demo-lead"},
     )
+
+
+def test_archive_from_before_report_texts_restores_without_them(
+    demo: Inspection, media: Path
+) -> None:
+    """Archives written before texts and recommendations existed lack those keys: not an error.
+    (Such archives predate the improvement plan and the indicators too.)"""
+
+    def drop(content: dict[str, Any]) -> None:
+        for key in ("report_texts", "recommendations", *LATER_LIVE):
+            del content[key]
+        for key in ("report_text", "recommendation", *LATER_TRACKED):
+            del content["history"][key]
+
+    data = _rewrite(export_inspection(demo), drop)
+    Inspection.objects.all().delete()
+    restored = import_inspection(data)
+    assert not ReportText.objects.filter(inspection=restored).exists()
+    assert not Recommendation.objects.filter(inspection=restored).exists()
+    assert rate_inspection(restored).overall_rating is not None
+
+
+def test_archive_from_before_plans_and_indicators_restores_without_them(
+    demo: Inspection, media: Path
+) -> None:
+    """Archives written before the plan and the indicators were carried lack those keys."""
+
+    def drop(content: dict[str, Any]) -> None:
+        for key in LATER_LIVE:
+            del content[key]
+        for key in LATER_TRACKED:
+            del content["history"][key]
+
+    data = _rewrite(export_inspection(demo), drop)
+    Inspection.objects.all().delete()
+    restored = import_inspection(data)
+    assert _plan(restored) == [] and _indicators(restored) == []
+    assert inspection_report(restored).outcomes == ()
+    assert _words(restored) and rate_inspection(restored).overall_rating is not None

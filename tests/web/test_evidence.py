@@ -399,6 +399,8 @@ def test_a_judgement_changed_meanwhile_is_a_conflict_and_nothing_is_saved(
     assert "Mine" in html and "Theirs" in html
     assert "Requires improvement" in html and "Outstanding" in html
     assert "admin saved a different version" in html
+    assert '<span class="govuk-caption-l">1.3 Partnerships and services</span>' in html
+    assert html.count('action="/inspections/') == 1 and "/evidence/1.3/judgement/" in html
     saved = Judgement.objects.get(standard_id="1.3")
     assert (saved.rating, saved.rationale, saved.version) == ("outstanding", "Theirs", 1)
     assert saved.history.count() == 1

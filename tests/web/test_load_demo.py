@@ -9,9 +9,12 @@ from collections import Counter
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
+from django.utils import translation
+from simple_history.models import HistoricalRecords
 
 from yjinspect.core.caselist import looks_like_a_name
 from yjinspect.demo import applicable_key_questions
+from yjinspect.web.comparison.models import PublishedResult, PublishedUpload
 from yjinspect.web.inspections.management.commands.load_demo import (
     DEFAULT_PASSWORD,
     SERVICE_NAME,
@@ -28,6 +31,8 @@ from yjinspect.web.inspections.models import (
     Inspection,
     Judgement,
     Membership,
+    Recommendation,
+    ReportText,
     Role,
     SampleDraw,
     State,
@@ -36,6 +41,10 @@ from yjinspect.web.inspections.models import (
 from yjinspect.web.inspections.services import sampling as sample_service
 from yjinspect.web.inspections.services.assessments import agreement
 from yjinspect.web.inspections.services.ratings import rate_inspection
+from yjinspect.web.inspections.services.report import inspection_report
+from yjinspect.web.inspections.views.report import standalone_html
+from yjinspect.web.outcomes.models import IndicatorRun, StoredIndicator
+from yjinspect.web.outcomes.services import indicator_results
 
 pytestmark = pytest.mark.django_db
 
@@ -59,13 +68,21 @@ def test_running_twice_loads_one_demo_with_everything_in_it() -> None:
     first = load()
     second = load()
     assert "already exists" in second
-    assert Inspection.objects.count() == 1
-    inspection = Inspection.objects.get()
+    # the 2024 inspection, an earlier-programme (SQS) one to compare with, and the published
+    # figures for the comparison pages: each once, however often the command runs
+    assert Inspection.objects.count() == 2
+    assert Inspection.objects.filter(framework__framework_id="hmip-sqs").count() == 1
+    assert PublishedUpload.objects.count() == 1
+    assert PublishedResult.objects.filter(service="Bexley", item_id="overall").exists()
+    assert PublishedResult.objects.filter(source__contains="FICTITIOUS").exists()
+    inspection = Inspection.objects.get(service_name=SERVICE_NAME)
     assert inspection.service_name == SERVICE_NAME
     assert inspection.state == State.MODERATION
     assert inspection.framework.framework_id == "hmip-youth-2021"
     assert str(inspection.fieldwork_start) == "2024-04-08"
-    assert [(t.from_state, t.to_state) for t in StateTransition.objects.all()] == [
+    assert [
+        (t.from_state, t.to_state) for t in StateTransition.objects.filter(inspection=inspection)
+    ] == [
         ("planning", "fieldwork"),
         ("fieldwork", "moderation"),
     ]
@@ -73,7 +90,9 @@ def test_running_twice_loads_one_demo_with_everything_in_it() -> None:
 
     # users and roles, not duplicated by the second run
     assert set(User.objects.values_list("username", flat=True)) == DEMO_USERNAMES
-    roles = dict(Membership.objects.values_list("user__username", "role"))
+    roles = dict(
+        Membership.objects.filter(inspection=inspection).values_list("user__username", "role")
+    )
     assert roles == {
         "demo-lead": Role.LEAD,
         "demo-inspector": Role.INSPECTOR,
@@ -133,7 +152,7 @@ def test_running_twice_loads_one_demo_with_everything_in_it() -> None:
     all_answers = Answer.objects.filter(assessment__case__inspection=inspection)
     created = Answer.history.filter(history_type="+", id__in=all_answers.values("id"))
     assert created.count() == all_answers.count()
-    assert Case.history.filter(history_type="+").count() == 100
+    assert Case.history.filter(history_type="+", inspection_id=inspection.pk).count() == 100
 
     # moderation: five second assessments, two disagreements, one settled
     seconds = Assessment.objects.filter(case__inspection=inspection, kind=AssessmentKind.MODERATION)
@@ -172,12 +191,85 @@ def test_running_twice_loads_one_demo_with_everything_in_it() -> None:
     assert rated.next_band is not None and rated.next_band.startswith("one more Yes on")
 
 
+def test_demo_report_reads_like_a_real_one() -> None:
+    """Foreword, background, involvement, a narrative per standard, 4-6 recommendations to
+    2-3 bodies and practice examples, all in the report, with no case reference in them."""
+    load()
+    inspection = Inspection.objects.get(service_name=SERVICE_NAME)
+    framework = inspection.framework.framework
+    texts = {t.key: t for t in ReportText.objects.filter(inspection=inspection)}
+    wanted = {"foreword", "background", "involvement"} | {
+        f"standard:{s.id}" for s in framework.all_standards()
+    }
+    assert wanted <= set(texts) and all(texts[k].text_en.strip() for k in wanted)
+    assert {t.updated_by.username for t in texts.values()} >= {"demo-lead", "demo-inspector"}
+    recs = Recommendation.objects.filter(inspection=inspection)
+    assert 4 <= recs.count() <= 6
+    assert 2 <= len(set(recs.values_list("addressed_to", flat=True))) <= 3
+    examples = Assessment.objects.filter(
+        case__inspection=inspection, practice_example=True
+    ).exclude(practice_example_note="")
+    assert {a.case.domain for a in examples} == {"court", "out_of_court"}
+    with translation.override("en"):
+        report = inspection_report(inspection)
+    assert report.foreword.blocks and report.background_text.blocks
+    assert report.involvement.blocks
+    assert all(s.narrative.blocks for d in report.domains for s in d.standards)
+    assert sum(len(g.items) for g in report.recommendations) == recs.count()
+    assert sum(len(d.examples) for d in report.domains) == examples.count()
+    refs = set(Case.objects.filter(inspection=inspection).values_list("case_ref", flat=True))
+    words = " ".join(t.text_en for t in texts.values()) + " ".join(
+        a.practice_example_note for a in examples
+    )
+    assert not any(ref in words for ref in refs)
+
+
+def test_demo_has_outcome_indicators_with_comparators_in_its_report_once() -> None:
+    """FICTITIOUS records stored through the outcomes app, attributed to the lead; the report's
+    background states first-time entrants, reoffending and custody beside the ILLUSTRATIVE
+    England and Wales figures; running again adds nothing, and an older demo without
+    indicators gets them."""
+    load()
+    inspection = Inspection.objects.get(service_name=SERVICE_NAME)
+    results = {r.key: r for r in indicator_results(inspection)}
+    assert {"fte", "reoffending", "custody"} <= set(results)
+    for key in ("fte", "reoffending", "custody"):
+        assert results[key].rounded is not None and results[key].comparison is not None
+    assert 17_000 <= results["fte"].denominator <= 19_000
+    run = IndicatorRun.objects.get(inspection=inspection)
+    assert run.by.username == "demo-lead"
+    assert "ILLUSTRATIVE" in run.comparator_source and "FICTITIOUS" in run.cases_filename
+    assert set(run.history.values_list("history_user__username", flat=True)) == {"demo-lead"}
+    stored = StoredIndicator.history.filter(run_id=run.pk)
+    assert set(stored.values_list("history_user__username", flat=True)) == {"demo-lead"}
+    assert not hasattr(HistoricalRecords.context, "request")  # nothing left behind
+
+    with translation.override("en"):
+        report = inspection_report(inspection)
+    assert [s.key for s in report.outcomes] == ["fte", "reoffending", "custody"]
+    assert all("England and Wales figure" in s.after for s in report.outcomes)
+    html = standalone_html(inspection)
+    assert f"was {results['fte'].rounded} per 100,000 children" in html
+    assert f"was {results['reoffending'].rounded}%" in html
+    assert "England and Wales figure: ILLUSTRATIVE figures invented for the" in html
+
+    load()
+    assert IndicatorRun.objects.filter(inspection=inspection).count() == 1
+    IndicatorRun.objects.filter(inspection=inspection).delete()
+    assert "Stored outcome indicators" in load()
+    assert IndicatorRun.objects.filter(inspection=inspection).count() == 1
+
+
 def test_reset_rebuilds_the_demo_and_the_password_comes_from_the_environment(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     load("--seed", "5")
-    old = Inspection.objects.get()
-    refs = set(Case.objects.filter(in_sample=True).values_list("case_ref", flat=True))
+    old = Inspection.objects.get(service_name=SERVICE_NAME)
+    refs = set(
+        Case.objects.filter(in_sample=True, inspection__service_name=SERVICE_NAME).values_list(
+            "case_ref", flat=True
+        )
+    )
     # someone else's inspection that happens to have the demo's name is not the demo
     someone = User.objects.create_user("someone-else", password="not-the-demo-password-1")
     other = Inspection.objects.create(
@@ -191,12 +283,19 @@ def test_reset_rebuilds_the_demo_and_the_password_comes_from_the_environment(
     output = load("--reset", "--seed", "5")
     assert "another-demo-password-123" in output
     assert Inspection.objects.filter(pk=other.pk).exists()
-    new = Inspection.objects.get(created_by__username="demo-lead")
+    new = Inspection.objects.get(created_by__username="demo-lead", service_name=SERVICE_NAME)
     assert new.pk != old.pk
     assert not Inspection.objects.filter(pk=old.pk).exists()
-    assert Case.objects.count() == 100
+    assert Case.objects.filter(inspection__service_name=SERVICE_NAME).count() == 100
     # the same seed gives the same sample
-    assert set(Case.objects.filter(in_sample=True).values_list("case_ref", flat=True)) == refs
+    assert (
+        set(
+            Case.objects.filter(in_sample=True, inspection__service_name=SERVICE_NAME).values_list(
+                "case_ref", flat=True
+            )
+        )
+        == refs
+    )
     assert User.objects.filter(username__in=DEMO_USERNAMES).count() == 6
     assert User.objects.get(username="demo-lead").check_password("another-demo-password-123")
     assert not User.objects.get(username="demo-lead").check_password(DEFAULT_PASSWORD)

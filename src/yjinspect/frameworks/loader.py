@@ -6,6 +6,7 @@ local audit tool), so a mistake must point at the exact line to fix rather than 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import string
@@ -255,7 +256,17 @@ def load_framework_file(path: str | Path) -> Framework:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise FrameworkError(str(path), [Problem(None, "(file)", str(exc))]) from exc
-    return parse_framework(text, str(path))
+    return _parse_file_text(text, str(path))
+
+
+@functools.lru_cache(maxsize=32)
+def _parse_file_text(text: str, name: str) -> Framework:
+    """Parse once per distinct file content: pages that list the shipped frameworks (the
+    create form) would otherwise re-validate every file on every request (~0.4 s). Keyed on
+    the text itself, so an edited file is parsed afresh; a file with errors is never cached.
+    Frameworks are frozen models, so sharing one object between callers is safe.
+    """
+    return parse_framework(text, name)
 
 
 def fingerprint(fw: Framework) -> str:

@@ -16,17 +16,30 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 
+from yjinspect.core.indicators import IndicatorResult
 from yjinspect.core.ratings import InspectionRating, KeyQuestionResult, StandardResult
 from yjinspect.frameworks.schema import Framework, Standard
 
-from .charts import Bar, bands_from, key_question_chart
+from .charts import Bar, CountBar, answer_counts_chart, bands_from, key_question_chart
+from .markup import Block, parse
 
 Gettext = Callable[[str], str]
+Ngettext = Callable[[str, str, int], str]
 
 
 def _identity(text: str) -> str:
     return text
+
+
+def _english_plural(singular: str, plural: str, n: int) -> str:
+    return singular if n == 1 else plural
+
+
+def ngettext_noop(singular: str, plural: str) -> tuple[str, str]:
+    """Marks a singular/plural pair for the catalogue without translating it."""
+    return singular, plural
 
 
 def gettext_noop(text: str) -> str:
@@ -93,6 +106,51 @@ class AgreementFigure:
 
 
 @dataclass(frozen=True)
+class EditedText:
+    """Words the inspectors wrote, in English and Welsh (either may be blank)."""
+
+    en: str = ""
+    cy: str = ""
+
+
+@dataclass(frozen=True)
+class RecommendationInput:
+    addressed_to: str
+    text_en: str
+    addressed_to_cy: str = ""
+    text_cy: str = ""
+
+
+@dataclass(frozen=True)
+class PracticeExampleInput:
+    """A practice example: the case's domain (to place it) and the note, never the case."""
+
+    domain: str
+    text: str
+
+
+@dataclass(frozen=True)
+class OutcomeIndicators:
+    """The outcome indicators stored for the inspection (the core's results, never recomputed
+    here) and the counting periods that are not part of each result."""
+
+    results: tuple[IndicatorResult, ...]
+    follow_up_months: int
+    waiting_months: int
+    comparator_source: str = ""  # where the England and Wales figures came from
+
+
+# Keys of `InspectionFacts.edited` (ReportText.key in the web app).
+FOREWORD = "foreword"
+BACKGROUND = "background"
+INVOLVEMENT = "involvement"
+
+
+def standard_key(standard_id: str) -> str:
+    return f"standard:{standard_id}"
+
+
+@dataclass(frozen=True)
 class InspectionFacts:
     service_name: str
     fieldwork_start: dt.date
@@ -106,15 +164,76 @@ class InspectionFacts:
     composition: tuple[CompositionRow, ...] = ()
     texts: Mapping[str, StandardText] = field(default_factory=dict)
     agreement: tuple[AgreementFigure, ...] = ()
+    edited: Mapping[str, EditedText] = field(default_factory=dict)
+    recommendations: tuple[RecommendationInput, ...] = ()
+    examples: tuple[PracticeExampleInput, ...] = ()
+    indicators: OutcomeIndicators | None = None
 
 
 # ---------------------------------------------------------------- output
 
 
 @dataclass(frozen=True)
+class Passage:
+    """Edited words as paragraphs and bullet lists; `lang` is "en" where Welsh was missing."""
+
+    blocks: tuple[Block, ...] = ()
+    lang: str = ""
+
+
+@dataclass(frozen=True)
+class RecommendationEntry:
+    number: int
+    text: str
+    lang: str = ""
+
+
+@dataclass(frozen=True)
+class RecommendationGroup:
+    """Recommendations for one body: the heading is `before` + `body` + `after`."""
+
+    before: str
+    body: str
+    body_lang: str
+    after: str
+    items: tuple[RecommendationEntry, ...]
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    standard: str
+    lens: str
+    yes: int
+    no: int
+    na: int
+
+
+@dataclass(frozen=True)
+class SummaryChart:
+    """The case-data summary of a domain: Yes and No counts per key question (seed 002)."""
+
+    id: str
+    heading: str
+    note: str
+    svg: str
+    rows: tuple[SummaryRow, ...]
+
+
+@dataclass(frozen=True)
 class Footnote:
     number: int
     text: str
+
+
+@dataclass(frozen=True)
+class OutcomeStatement:
+    """One outcome indicator in the background: `text`, footnote mark, then `after` (the
+    England and Wales comparison, blank when no comparator was loaded)."""
+
+    key: str
+    text: str
+    footnote: int
+    after: str = ""
 
 
 @dataclass(frozen=True)
@@ -156,6 +275,7 @@ class StandardSection:
     strengths: tuple[str, ...] = ()
     areas: tuple[str, ...] = ()
     not_rated_reason: str = ""
+    narrative: Passage = Passage()
 
 
 @dataclass(frozen=True)
@@ -182,6 +302,8 @@ class DomainSection:
     intro: str
     standards: tuple[StandardSection, ...]
     chart: Chart | None = None
+    summary: SummaryChart | None = None
+    examples: tuple[Passage, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -230,6 +352,15 @@ class Report:
     domains: tuple[DomainSection, ...]
     annex: Annex
     contents: tuple[ContentsEntry, ...]
+    foreword: Passage = Passage()
+    recommendations_intro: str = ""
+    recommendations: tuple[RecommendationGroup, ...] = ()
+    background_text: Passage = Passage()
+    involvement: Passage = Passage()
+    involvement_after: str = ""  # the domain whose section it follows (seed 004: domain one)
+    examples_note: str = ""
+    outcomes: tuple[OutcomeStatement, ...] = ()
+    background_footnotes: tuple[Footnote, ...] = ()
 
     def standard(self, standard_id: str) -> StandardSection:
         for domain in self.domains:
@@ -240,7 +371,10 @@ class Report:
 
     @property
     def footnotes(self) -> tuple[Footnote, ...]:
-        return tuple(f for d in self.domains for s in d.standards for f in s.footnotes)
+        """Every footnote in reading order: the background's first, then the standards'."""
+        return self.background_footnotes + tuple(
+            f for d in self.domains for s in d.standards for f in s.footnotes
+        )
 
 
 # ---------------------------------------------------------------- building
@@ -281,11 +415,16 @@ def build_report(
     facts: InspectionFacts,
     gettext: Gettext = _identity,
     framework_text: Gettext = _identity,
+    lang: str = "en",
+    ngettext: Ngettext = _english_plural,
 ) -> Report:
     """The whole report: ratings table, background, domains and standards, data annex.
 
     `gettext` translates the report's fixed strings; `framework_text` the framework's and the
-    engine's own (names, statements, key questions, labels, reasons).
+    engine's own (names, statements, key questions, labels, reasons). `lang` ("en" or "cy")
+    chooses which of the inspectors' texts to show; a missing Welsh text falls back to the
+    English one, marked lang="en". `ngettext` chooses singular or plural wordings of counts
+    (the web app passes Django's).
     """
     _ = gettext
     ft = framework_text
@@ -336,9 +475,11 @@ def build_report(
     overall_id = result.overall_rating.id if result.overall_rating else ""
     overall = ft(result.overall_rating.label if result.overall_rating else result.not_rated_label)
 
-    background = _background(framework, facts, service_label, domain_labels, _)
+    background = _background(framework, facts, service_label, domain_labels, _, ngettext)
+    # The background comes before the domains, so its footnotes take the first numbers.
+    outcomes, outcome_notes = _outcomes(facts.indicators, place, _)
 
-    counter = [0]
+    counter = [len(outcome_notes)]
 
     def next_note() -> int:
         counter[0] += 1
@@ -427,7 +568,11 @@ def build_report(
                 )
             else:
                 text = facts.texts.get(std.id, StandardText())
-                sections.append(replace(base, strengths=text.strengths, areas=text.areas))
+                base = replace(base, strengths=text.strengths, areas=text.areas)
+                sections.append(base)
+            narrative = passage(facts.edited.get(standard_key(std.id)), lang)
+            if narrative.blocks:
+                sections[-1] = replace(sections[-1], narrative=narrative)
         ordinal = _(ORDINALS[index]) if index < len(ORDINALS) else str(index + 1)
         chart = None
         if bars:
@@ -453,27 +598,59 @@ def build_report(
             }
             svg = key_question_chart(chart_id, caption, desc, bars, bands)
             chart = Chart(chart_id, caption, svg, tuple(chart_rows))
+        case_domains = {d for std in domain.standards for d in std.case_domains}
         domains.append(
             DomainSection(
                 domain.id,
                 anchor("domain", domain.id),
                 _("Domain %(ordinal)s: %(name)s") % {"ordinal": ordinal, "name": ft(domain.name)},
-                _domain_intro(framework, domain.standards, facts, domain_labels, _, ft),
+                _domain_intro(framework, domain.standards, facts, domain_labels, _, ngettext),
                 tuple(sections),
                 chart,
+                _summary_chart(
+                    domain.id, ft(domain.name), case_domains, by_id, sections, facts, lenses, _
+                ),
+                tuple(
+                    Passage(parse(example.text))
+                    for example in facts.examples
+                    if example.domain in case_domains and example.text.strip()
+                ),
             )
         )
 
     annex = _annex(framework, result, facts, ft)
-    contents = [
-        ContentsEntry("ratings", _("Ratings")),
-        ContentsEntry("background", _("Background")),
-    ]
+    foreword = passage(facts.edited.get(FOREWORD), lang)
+    groups = _recommendation_groups(facts.recommendations, lang, _)
+    involvement = passage(facts.edited.get(INVOLVEMENT), lang)
+    involvement_after = domains[0].id if domains else ""
+    contents = []
+    if foreword.blocks:
+        contents.append(ContentsEntry("foreword", _("Foreword")))
+    contents.append(ContentsEntry("ratings", _("Ratings")))
+    if groups:
+        contents.append(ContentsEntry("recommendations", _("Recommendations")))
+    contents.append(ContentsEntry("background", _("Background")))
     for d in domains:
         contents.append(ContentsEntry(d.anchor, d.heading))
         contents.extend(ContentsEntry(s.anchor, s.heading, 2) for s in d.standards)
+        if d.summary:
+            contents.append(ContentsEntry(d.summary.id, d.summary.heading, 2))
+        if involvement.blocks and d.id == involvement_after:
+            contents.append(ContentsEntry("involvement", _(INVOLVEMENT_HEADING), 2))
     contents.append(ContentsEntry("annex", _("Data annex")))
+    count = sum(len(g.items) for g in groups)
     return Report(
+        foreword=foreword,
+        recommendations_intro=_recommendations_intro(count, place, _),
+        recommendations=groups,
+        background_text=passage(facts.edited.get(BACKGROUND), lang),
+        involvement=involvement,
+        involvement_after=involvement_after,
+        examples_note=(
+            _("The names in the practice examples have been changed to protect identities.")
+            if any(d.examples for d in domains)
+            else ""
+        ),
         title=_("An inspection of youth justice services in %(place)s") % {"place": place},
         place=place,
         service_label=service_label,
@@ -490,7 +667,122 @@ def build_report(
         domains=tuple(domains),
         annex=annex,
         contents=tuple(contents),
+        outcomes=outcomes,
+        background_footnotes=outcome_notes,
     )
+
+
+INVOLVEMENT_HEADING = gettext_noop("Involvement of children and their parents or carers")
+
+
+def passage(text: EditedText | None, lang: str) -> Passage:
+    """The text in the report's language; English (marked lang="en") where Welsh is missing."""
+    if text is None:
+        return Passage()
+    if lang == "cy":
+        if text.cy.strip():
+            return Passage(parse(text.cy))
+        return Passage(parse(text.en), "en") if text.en.strip() else Passage()
+    return Passage(parse(text.en))
+
+
+def _pick(en: str, cy: str, lang: str) -> tuple[str, str]:
+    """(text, lang mark) of a one-line text: Welsh if wanted and present, else English."""
+    if lang == "cy":
+        if cy.strip():
+            return cy.strip(), ""
+        return en.strip(), "en"
+    return en.strip(), ""
+
+
+def _recommendation_groups(
+    recommendations: Sequence[RecommendationInput], lang: str, _: Gettext
+) -> tuple[RecommendationGroup, ...]:
+    """Grouped by the body addressed (first appearance first), numbered on across groups."""
+    order: dict[str, list[RecommendationInput]] = {}
+    for rec in recommendations:
+        order.setdefault(" ".join(rec.addressed_to.split()).casefold(), []).append(rec)
+    before, _sep, after = _("%(body)s should:").partition("%(body)s")
+    groups = []
+    number = 0
+    for recs in order.values():
+        body, body_lang = _pick(recs[0].addressed_to, recs[0].addressed_to_cy, lang)
+        items = []
+        for rec in recs:
+            number += 1
+            text, text_lang = _pick(rec.text_en, rec.text_cy, lang)
+            items.append(RecommendationEntry(number, " ".join(text.split()), text_lang))
+        groups.append(RecommendationGroup(before, body, body_lang, after, tuple(items)))
+    return tuple(groups)
+
+
+def _recommendations_intro(count: int, place: str, _: Gettext) -> str:
+    if count == 0:
+        return ""
+    if count == 1:
+        return _(
+            "Our inspection led to one recommendation, set out below with the body that should "
+            "act on it. Carried out, it should improve youth justice services in %(place)s for "
+            "the children they work with and help to keep people safe."
+        ) % {"place": place}
+    return _(
+        "Our inspection led to %(n)s recommendations, set out below under the body that should "
+        "act on each. Carried out, they should improve youth justice services in %(place)s for "
+        "the children they work with and help to keep people safe."
+    ) % {"n": _(ORDINALS[count - 1]) if count <= len(ORDINALS) else str(count), "place": place}
+
+
+def _summary_chart(
+    domain_id: str,
+    domain_name: str,
+    case_domains: set[str],
+    by_id: Mapping[str, StandardResult],
+    sections: Sequence[StandardSection],
+    facts: InspectionFacts,
+    lenses: Mapping[str, str],
+    _: Gettext,
+) -> SummaryChart | None:
+    """Yes and No counts per key question of the domain's case-rated standards (N/A left out,
+    as in the data summary charts of the 2015 reports), with the number of cases inspected."""
+    rows = [
+        SummaryRow(
+            section.id,
+            lenses.get(kq.lens, kq.lens),
+            kq.yes,
+            kq.applicable - kq.yes,
+            kq.na,
+        )
+        for section in sections
+        if section.case_based
+        for kq in by_id[section.id].key_questions
+    ]
+    if not any(r.yes or r.no for r in rows):
+        return None
+    chart_id = anchor("summary", domain_id)
+    heading = _("Case data summary: %(name)s") % {"name": domain_name.lower()}
+    cases = sum(facts.cases_by_domain.get(d, 0) for d in case_domains)
+    note = _(
+        "%(n)s cases were inspected. A key question's Yes and No answers can add up to fewer, "
+        "because not every question applied to every case."
+    ) % {"n": cases}
+    desc = _(
+        "Stacked bars: the number of cases answered Yes and No for each key question. %(values)s."
+    ) % {
+        "values": "; ".join(
+            _("%(label)s: Yes %(yes)s, No %(no)s")
+            % {"label": f"{r.standard} {r.lens}", "yes": r.yes, "no": r.no}
+            for r in rows
+        )
+    }
+    svg = answer_counts_chart(
+        f"{chart_id}-chart",  # the section carries the anchor itself
+        heading,
+        desc,
+        [CountBar(f"{r.standard} {r.lens}", r.yes, r.no) for r in rows],
+        _("Yes"),
+        _("No"),
+    )
+    return SummaryChart(chart_id, heading, note, svg, tuple(rows))
 
 
 def _discretion_text(
@@ -520,12 +812,81 @@ def _discretion_text(
     }
 
 
+def _join(items: Sequence[str], _: Gettext) -> str:
+    """'a', 'a and b', 'a, b and c': the last two joined by the language's own 'and'."""
+    if len(items) <= 1:
+        return "".join(items)
+    return _("%(items)s and %(last)s") % {"items": ", ".join(items[:-1]), "last": items[-1]}
+
+
+def _cases_phrase(domain_id: str, n: int, label: str, ngettext: Ngettext) -> str:
+    """'40 court disposals', '1 resettlement case': a count of one case domain, with its plural."""
+    if domain_id == "court":
+        text = ngettext("%(n)s court disposal", "%(n)s court disposals", n)
+    elif domain_id == "out_of_court":
+        text = ngettext("%(n)s out-of-court disposal", "%(n)s out-of-court disposals", n)
+    elif domain_id == "resettlement":
+        text = ngettext("%(n)s resettlement case", "%(n)s resettlement cases", n)
+    else:  # a framework's own case domain: its label, translated by the caller
+        text = ngettext("%(n)s case (%(label)s)", "%(n)s cases (%(label)s)", n)
+    return text % {"n": n, "label": label}
+
+
+def _disposal_phrase(disposal: str, n: int, ngettext: Ngettext) -> str:
+    """'6 detention and training orders': a count of one disposal type, with its plural.
+
+    The types are those of `yjinspect.core.caselist.DISPOSAL_DOMAINS`; written out one by one
+    so each singular and plural is in the message catalogue for the Welsh translation.
+    """
+    match disposal:
+        case "referral_order":
+            text = ngettext("%(n)s referral order", "%(n)s referral orders", n)
+        case "youth_rehabilitation_order":
+            text = ngettext(
+                "%(n)s youth rehabilitation order", "%(n)s youth rehabilitation orders", n
+            )
+        case "reparation_order":
+            text = ngettext("%(n)s reparation order", "%(n)s reparation orders", n)
+        case "other_court":
+            text = ngettext("%(n)s other court order", "%(n)s other court orders", n)
+        case "detention_and_training_order":
+            text = ngettext(
+                "%(n)s detention and training order", "%(n)s detention and training orders", n
+            )
+        case "section_250":
+            text = ngettext("%(n)s section 250 sentence", "%(n)s section 250 sentences", n)
+        case "other_custodial":
+            text = ngettext("%(n)s other custodial sentence", "%(n)s other custodial sentences", n)
+        case "youth_caution":
+            text = ngettext("%(n)s youth caution", "%(n)s youth cautions", n)
+        case "youth_conditional_caution":
+            text = ngettext(
+                "%(n)s youth conditional caution", "%(n)s youth conditional cautions", n
+            )
+        case "community_resolution":
+            text = ngettext("%(n)s community resolution", "%(n)s community resolutions", n)
+        case "deferred_prosecution":
+            text = ngettext("%(n)s deferred prosecution", "%(n)s deferred prosecutions", n)
+        case "triage":
+            text = ngettext("%(n)s triage outcome", "%(n)s triage outcomes", n)
+        case "no_further_action_with_intervention":
+            text = ngettext(
+                "%(n)s case of no further action with an intervention",
+                "%(n)s cases of no further action with an intervention",
+                n,
+            )
+        case _other:  # a type this module does not know: its code, spaced out
+            return f"{n} {disposal.replace('_', ' ')}"
+    return text % {"n": n}
+
+
 def _background(
     framework: Framework,
     facts: InspectionFacts,
     service_label: str,
     domain_labels: Mapping[str, str],
     _: Gettext,
+    ngettext: Ngettext,
 ) -> tuple[str, ...]:
     out = []
     if facts.fieldwork_end:
@@ -550,14 +911,16 @@ def _background(
             )
             % {"start": _date(facts.window_start, _), "end": _date(facts.window_end, _)}
         )
-    if facts.cases_by_domain:
-        parts = [
-            f"{n} {domain_labels.get(d, d).lower()}"
-            for d, n in sorted(facts.cases_by_domain.items())
-            if n
-        ]
-        if parts:
-            out.append(_("The sample held %(parts)s cases.") % {"parts": ", ".join(parts)})
+    order = {d.id: i for i, d in enumerate(framework.case_domains)}
+    parts = [
+        _cases_phrase(d, n, domain_labels.get(d, d).lower(), ngettext)
+        for d, n in sorted(
+            facts.cases_by_domain.items(), key=lambda kv: (order.get(kv[0], 99), kv[0])
+        )
+        if n
+    ]
+    if parts:
+        out.append(_("We inspected %(cases)s.") % {"cases": _join(parts, _)})
     if facts.interviews is not None:
         out.append(
             _("We also conducted %(n)s interviews with case managers.") % {"n": facts.interviews}
@@ -569,13 +932,132 @@ def _background(
     return tuple(out)
 
 
+def _figure(value: Decimal) -> str:
+    """A figure as written in the report: plain digits, never an exponent (2E+2 -> 200)."""
+    return format(value, "f")
+
+
+def _outcome_sentence(result: IndicatorResult, figure: str, place: str, _: Gettext) -> str:
+    if result.key == "fte":
+        return _(
+            "The rate of first-time entrants to the youth justice system in %(place)s was "
+            "%(value)s per 100,000 children aged 10 to 17."
+        ) % {"place": place, "value": figure}
+    if result.key == "reoffending":
+        return _(
+            "The binary proven reoffending rate in %(place)s was %(value)s%%: %(reoffenders)s "
+            "of the %(cohort)s children in the cohort were proven to have reoffended."
+        ) % {
+            "place": place,
+            "value": figure,
+            "reoffenders": result.numerator,
+            "cohort": result.denominator,
+        }
+    return _(
+        "The use of custody in %(place)s was %(value)s custodial sentences per 1,000 children "
+        "aged 10 to 17."
+    ) % {"place": place, "value": figure}
+
+
+def _national_text(result: IndicatorResult, national: Decimal, _: Gettext) -> str:
+    if result.key == "fte":
+        return _("%(value)s per 100,000") % {"value": _figure(national)}
+    if result.key == "reoffending":
+        return _("%(value)s%%") % {"value": _figure(national)}
+    return _("%(value)s per 1,000") % {"value": _figure(national)}
+
+
+def _comparison_sentence(result: IndicatorResult, _: Gettext) -> str:
+    """Lower, higher or the same as England and Wales; blank when no comparator was loaded."""
+    comparison = result.comparison
+    if comparison is None:
+        return ""
+    national = _national_text(result, comparison.national, _)
+    if comparison.difference < 0:
+        text = _("This was lower than the England and Wales figure of %(national)s.")
+    elif comparison.difference > 0:
+        text = _("This was higher than the England and Wales figure of %(national)s.")
+    else:
+        text = _("This was the same as the England and Wales figure of %(national)s.")
+    return text % {"national": national}
+
+
+def _outcome_footnote(result: IndicatorResult, indicators: OutcomeIndicators, _: Gettext) -> str:
+    """What was counted, over which dates and population, and where the comparator came from."""
+    dates = {
+        "start": _date(result.period.start, _),
+        "end": _date(result.period.end, _),
+    }
+    if result.key == "fte":
+        text = _(
+            "First-time entrants from %(start)s to %(end)s: %(count)s children received their "
+            "first caution or conviction, out of %(population)s children aged 10 to 17 living "
+            "in the area."
+        ) % {**dates, "count": result.numerator, "population": f"{result.denominator:,}"}
+    elif result.key == "reoffending":
+        text = _(
+            "Cohort of children cautioned, given a court sentence in the community or released "
+            "from custody from %(start)s to %(end)s, each followed for %(follow)s months; an "
+            "offence counts when it was committed in that time and proven within a further "
+            "%(wait)s months."
+        ) % {
+            **dates,
+            "follow": indicators.follow_up_months,
+            "wait": indicators.waiting_months,
+        }
+    else:
+        text = _(
+            "Custodial sentences from %(start)s to %(end)s: %(count)s, out of %(population)s "
+            "children aged 10 to 17 living in the area; remands in custody are not counted."
+        ) % {**dates, "count": result.numerator, "population": f"{result.denominator:,}"}
+    parts = [text, _("Calculated by the service from its own records.")]
+    if result.comparison is not None and indicators.comparator_source.strip():
+        parts.append(
+            _("England and Wales figure: %(source)s.")
+            % {"source": indicators.comparator_source.strip().rstrip(".")}
+        )
+    return " ".join(parts)
+
+
+# The indicators the background states, in the order the published reports give them.
+BACKGROUND_INDICATORS = ("fte", "reoffending", "custody")
+
+
+def _outcomes(
+    indicators: OutcomeIndicators | None, place: str, _: Gettext
+) -> tuple[tuple[OutcomeStatement, ...], tuple[Footnote, ...]]:
+    """The background's outcome figures, each with a numbered footnote (numbered from 1, since
+    the background comes before every standard). Figures without a value (an empty cohort)
+    are left out rather than stated as nothing."""
+    if indicators is None:
+        return (), ()
+    by_key = {r.key: r for r in indicators.results}
+    statements: list[OutcomeStatement] = []
+    notes: list[Footnote] = []
+    for key in BACKGROUND_INDICATORS:
+        result = by_key.get(key)
+        if result is None or result.rounded is None:
+            continue
+        number = len(notes) + 1
+        statements.append(
+            OutcomeStatement(
+                key,
+                _outcome_sentence(result, _figure(result.rounded), place, _),
+                number,
+                _comparison_sentence(result, _),
+            )
+        )
+        notes.append(Footnote(number, _outcome_footnote(result, indicators, _)))
+    return tuple(statements), tuple(notes)
+
+
 def _domain_intro(
     framework: Framework,
     standards: Sequence[Standard],
     facts: InspectionFacts,
     domain_labels: Mapping[str, str],
     _: Gettext,
-    ft: Gettext = _identity,
+    ngettext: Ngettext,
 ) -> str:
     case_based = [s for s in standards if s.rating_method == "cases"]
     case_domains = {d for s in case_based for d in s.case_domains}
@@ -590,12 +1072,17 @@ def _domain_intro(
     for domain_id in sorted(case_domains):
         rows = [r for r in facts.composition if r.domain == domain_id and r.sample]
         total = facts.cases_by_domain.get(domain_id, sum(r.sample for r in rows))
-        detail = ", ".join(f"{r.sample} {ft(r.disposal.replace('_', ' '))}" for r in rows)
-        text = _("We took a detailed look at %(n)s cases (%(label)s)") % {
-            "n": total,
-            "label": domain_labels.get(domain_id, domain_id).lower(),
-        }
-        parts.append(f"{text} ({detail})." if detail else f"{text}.")
+        cases = _cases_phrase(
+            domain_id, total, domain_labels.get(domain_id, domain_id).lower(), ngettext
+        )
+        if rows:
+            detail = _join([_disposal_phrase(r.disposal, r.sample, ngettext) for r in rows], _)
+            parts.append(
+                _("We looked closely at %(cases)s: %(detail)s.")
+                % {"cases": cases, "detail": detail}
+            )
+        else:
+            parts.append(_("We looked closely at %(cases)s.") % {"cases": cases})
     return " ".join(parts)
 
 

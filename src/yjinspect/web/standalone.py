@@ -35,13 +35,36 @@ def _django() -> Iterator[None]:
 
 
 def _write(inspection: object, fmt: str, out: Path, lang: str = "en") -> Path:
+    from yjinspect.web.inspections.services.ratings import is_areas
     from yjinspect.web.inspections.views.report import pdf_bytes, standalone_html
 
+    if is_areas(inspection):  # type: ignore[arg-type]
+        return _write_earlier(inspection, fmt, out, lang)
     out.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "pdf":
         out.write_bytes(pdf_bytes(inspection, lang=lang))  # type: ignore[arg-type]
     else:
         html = standalone_html(inspection, lang=lang)  # type: ignore[arg-type]
+        out.write_text(html, encoding="utf-8")
+    return out
+
+
+def _write_earlier(inspection: object, fmt: str, out: Path, lang: str) -> Path:
+    """An earlier programme's report: the SQS letter, or the FJI-shaped report (also the CCI's).
+
+    Those reports exist in English only, as the programmes published them.
+    """
+    from yjinspect.web.inspections.views import legacy_report
+
+    if lang != "en":
+        raise StandaloneError(
+            f"--lang {lang}: the earlier programmes' reports (SQS, FJI, CCI) are in English only"
+        )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "pdf":
+        out.write_bytes(legacy_report.pdf_bytes(inspection))  # type: ignore[arg-type]
+    else:
+        html = legacy_report.standalone_html(inspection)  # type: ignore[arg-type]
         out.write_text(html, encoding="utf-8")
     return out
 
@@ -78,12 +101,15 @@ def build_demo(out_dir: Path) -> list[Path]:
     with _django():
         from django.core.management import call_command
 
+        from yjinspect.web.inspections.management.commands.load_demo import (
+            SERVICE_NAME as DEMO_SERVICE,
+        )
         from yjinspect.web.inspections.models import Inspection
         from yjinspect.web.inspections.services.archive import export_inspection
 
         with open(os.devnull, "w") as quiet:
             call_command("load_demo", stdout=quiet)
-        inspection = Inspection.objects.get()
+        inspection = Inspection.objects.get(service_name=DEMO_SERVICE)  # not the SQS demo
         out_dir.mkdir(parents=True, exist_ok=True)
         archive = out_dir / "demo-inspection.zip"
         archive.write_bytes(export_inspection(inspection))

@@ -1,4 +1,4 @@
-"""Top-level URLs: accounts, inspections, the site admin and the language switch."""
+"""Top-level URLs: accounts, inspections and the site admin (language: `?lang=` on any page)."""
 
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
@@ -20,7 +20,9 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="inspections:home", permanent=False)),
     path("accounts/", include("yjinspect.web.accounts.urls")),
     path("inspections/", include("yjinspect.web.inspections.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("inspections/", include("yjinspect.web.improvement.urls")),
+    path("inspections/", include("yjinspect.web.outcomes.urls")),
+    path("comparison/", include("yjinspect.web.comparison.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
 ]

@@ -8,6 +8,8 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Submit
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 
 class SignInForm(AuthenticationForm):
@@ -19,21 +21,21 @@ class SignInForm(AuthenticationForm):
         self.helper.form_tag = False
         self.helper.disable_csrf = True
         self.helper.label_size = "s"
-        self.helper.add_input(Submit("submit", "Sign in"))
+        self.helper.add_input(Submit("submit", _("Sign in")))
 
 
 class CodeForm(forms.Form):
     code = forms.CharField(
-        label="Code from your authenticator app",
+        label=gettext_lazy("Code from your authenticator app"),
         max_length=8,
         min_length=6,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
 
-    def __init__(self, *args: Any, submit: str = "Continue", **kwargs: Any) -> None:
+    def __init__(self, *args: Any, submit: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
         self.helper.label_size = "s"
-        self.helper.add_input(Submit("submit", submit))
+        self.helper.add_input(Submit("submit", submit or _("Continue")))

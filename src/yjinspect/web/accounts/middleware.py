@@ -1,4 +1,4 @@
-"""Keep a form's work when the session has timed out.
+"""Keep a form's work when the session has timed out; switch language with `?lang=`.
 
 An inspector may type evidence notes for an hour before pressing Save; if their session has
 expired meanwhile, the POST arrives anonymous. Rather than losing it, we keep the posted
@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, QueryDict
+from django.utils import translation
 
 SESSION_KEY = "kept_post"
 KEPT_PATHS = ("/inspections/",)
@@ -44,3 +46,35 @@ def pop_kept_post(request: HttpRequest) -> QueryDict | None:
     for key, values in kept["data"].items():
         query.setlist(key, values)
     return query
+
+
+class SwitchLanguageMiddleware:
+    """`?lang=cy` or `?lang=en` on any page switches the language, and the choice is kept.
+
+    The one way to change language: the "Cymraeg"/"English" link every page carries adds
+    `?lang=` to the page's own address. The choice goes into Django's language cookie, so
+    LocaleMiddleware (which runs before this) picks it up on later pages without the
+    parameter, signed in or not. Any other value is ignored, never an error.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        wanted = request.GET.get("lang", "")
+        if wanted not in dict(settings.LANGUAGES):
+            return self.get_response(request)
+        translation.activate(wanted)
+        request.LANGUAGE_CODE = wanted
+        response = self.get_response(request)
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            wanted,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
+        return response

@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import path
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -48,7 +49,7 @@ def second_factor(request: HttpRequest) -> HttpResponse:
     pending = request.session.get(PENDING)
     if not pending:
         return redirect("accounts:login")
-    form = CodeForm(request.POST or None, submit="Sign in")
+    form = CodeForm(request.POST or None, submit=_("Sign in"))
     if request.method == "POST" and form.is_valid():
         user = get_user_model().objects.get(pk=pending["user"])
         device = next(
@@ -68,9 +69,9 @@ def second_factor(request: HttpRequest) -> HttpResponse:
         request.session[PENDING] = pending
         if pending["tries"] >= MAX_CODE_ATTEMPTS:
             del request.session[PENDING]
-            messages.error(request, "Too many wrong codes. Sign in again.")
+            messages.error(request, _("Too many wrong codes. Sign in again."))
             return redirect("accounts:login")
-        form.add_error("code", "That code is not right. Codes change every 30 seconds.")
+        form.add_error("code", _("That code is not right. Codes change every 30 seconds."))
     return render(request, "registration/code.html", {"form": form, "next": _next_url(request)})
 
 
@@ -80,7 +81,7 @@ def sign_out(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return render(request, "registration/logout.html")
     logout(request)
-    messages.success(request, "You have signed out.")
+    messages.success(request, _("You have signed out."))
     return redirect("accounts:login")
 
 
@@ -96,10 +97,10 @@ def security(request: HttpRequest) -> HttpResponse:
     user = request.user
     confirmed = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
     device = None if confirmed else TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    form = CodeForm(request.POST or None, submit="Turn on two-factor sign-in")
+    form = CodeForm(request.POST or None, submit=_("Turn on two-factor sign-in"))
     if request.method == "POST" and request.POST.get("action") == "disable" and confirmed:
         TOTPDevice.objects.filter(user=user).delete()
-        messages.success(request, "Two-factor sign-in is off.")
+        messages.success(request, _("Two-factor sign-in is off."))
         return redirect("accounts:security")
     if request.method == "POST" and request.POST.get("action") == "start" and not confirmed:
         TOTPDevice.objects.filter(user=user, confirmed=False).delete()
@@ -109,9 +110,9 @@ def security(request: HttpRequest) -> HttpResponse:
         if form.is_valid() and device.verify_token(form.cleaned_data["code"]):
             device.confirmed = True
             device.save()
-            messages.success(request, "Two-factor sign-in is on.")
+            messages.success(request, _("Two-factor sign-in is on."))
             return redirect("accounts:security")
-        form.add_error("code", "That code is not right. Check the app and try again.")
+        form.add_error("code", _("That code is not right. Check the app and try again."))
     return render(
         request,
         "registration/security.html",

@@ -26,6 +26,7 @@ class Can(StrEnum):
     JUDGE = "judge"  # judgements and discretion
     RECORD_EVIDENCE = "record_evidence"
     SEE_RATINGS = "see_ratings"
+    WRITE_REPORT = "write_report"  # the report's edited words and recommendations
 
 
 TEAM = {Role.LEAD, Role.INSPECTOR, Role.MODERATOR}
@@ -38,9 +39,10 @@ ALLOWED: dict[Can, set[Role]] = {
     Can.JUDGE: {Role.LEAD},
     Can.RECORD_EVIDENCE: {Role.LEAD, Role.INSPECTOR},
     Can.SEE_RATINGS: TEAM,
+    Can.WRITE_REPORT: {Role.LEAD, Role.INSPECTOR},
 }
 # Changes that are refused once an inspection is published (it is then read-only).
-WRITES = {Can.MANAGE, Can.ASSESS, Can.MODERATE, Can.JUDGE, Can.RECORD_EVIDENCE}
+WRITES = {Can.MANAGE, Can.ASSESS, Can.MODERATE, Can.JUDGE, Can.RECORD_EVIDENCE, Can.WRITE_REPORT}
 
 
 def signed_in_user(request: HttpRequest) -> User:

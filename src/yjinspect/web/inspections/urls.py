@@ -2,6 +2,8 @@
 
 from .views import assess, cases, evidence, history, moderation, overview, ratings, report, sample
 from .views import exports as exports_views
+from .views import legacy_report as legacy_report_views
+from .views import optional_areas as optional_areas_views
 
 app_name = "inspections"
 
@@ -16,4 +18,6 @@ urlpatterns = [
     *history.urlpatterns,
     *report.urlpatterns,
     *exports_views.urlpatterns,
+    *legacy_report_views.urlpatterns,
+    *optional_areas_views.urlpatterns,
 ]

@@ -1,7 +1,8 @@
 """The case assessment form, used for first and second (moderation) assessments alike.
 
-Fields are made from the key questions the case answers: for each, the answer (yes / no /
-not applicable), the reason it does not apply, evidence notes, and the hidden version of the
+Fields are made from the key questions the case answers (or, for an earlier programme, its
+items, some with their own options): for each, the answer (yes / no / not applicable, or the
+item's options), the reason it does not apply, evidence notes, and the hidden version of the
 stored answer the form was loaded with (for conflict detection). The template lays them out
 question by question (`sections()`), in GOV.UK fieldsets.
 """
@@ -57,7 +58,7 @@ class AssessmentForm(GovForm):
         for q in self.questions:
             p = q.field_prefix
             self.fields[f"{p}-value"] = forms.ChoiceField(
-                label=q.text, choices=AnswerValue.choices, required=False, widget=forms.RadioSelect
+                label=q.text, choices=q.choices, required=False, widget=forms.RadioSelect
             )
             self.fields[f"{p}-na_reason"] = forms.CharField(
                 label=_("Reason it does not apply"),
@@ -123,7 +124,7 @@ class AssessmentForm(GovForm):
         for q in self.questions:
             p = q.field_prefix
             value = data.get(f"{p}-value") or ""
-            if value == AnswerValue.NA and not data.get(f"{p}-na_reason"):
+            if q.takes_na_reason and value == AnswerValue.NA and not data.get(f"{p}-na_reason"):
                 self.add_error(
                     f"{p}-na_reason",
                     _("Give the reason %(question)s does not apply") % {"question": q.label},
@@ -131,13 +132,17 @@ class AssessmentForm(GovForm):
             if not value and (data.get(f"{p}-evidence") or data.get(f"{p}-na_reason")):
                 self.add_error(
                     f"{p}-value",
-                    _(
-                        "Choose yes, no or not applicable for %(question)s, so your notes can "
-                        "be saved"
+                    (
+                        _(
+                            "Choose yes, no or not applicable for %(question)s, so your notes "
+                            "can be saved"
+                        )
+                        if q.takes_na_reason
+                        else _("Choose an answer for %(question)s, so your notes can be saved")
                     )
                     % {"question": q.label},
                 )
-            elif not value and self.submitting:
+            elif not value and self.submitting and not q.optional:
                 self.add_error(
                     f"{p}-value",
                     _("Answer %(question)s before submitting") % {"question": q.label},
@@ -155,7 +160,9 @@ class AssessmentForm(GovForm):
                     key_question=q.id,
                     value=value,
                     # A reason only means something for 'not applicable'.
-                    na_reason=(data.get(f"{p}-na_reason") or "") if value == AnswerValue.NA else "",
+                    na_reason=(data.get(f"{p}-na_reason") or "")
+                    if q.takes_na_reason and value == AnswerValue.NA
+                    else "",
                     evidence=data.get(f"{p}-evidence") or "",
                     version=data.get(f"{p}-version"),
                 )

@@ -7,12 +7,14 @@ from typing import Any
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Submit
 from django import forms
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
 
 
 class GovForm(forms.Form):
     """A form rendered with the GOV.UK template pack; subclasses set `submit_label`."""
 
-    submit_label = "Continue"
+    submit_label: str | Promise = gettext_lazy("Continue")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -21,11 +23,11 @@ class GovForm(forms.Form):
         self.helper.disable_csrf = True  # templates write {% csrf_token %} in their <form>
         self.helper.label_size = "s"
         self.helper.legend_size = "s"
-        self.helper.add_input(Submit("submit", self.submit_label))
+        self.helper.add_input(Submit("submit", str(self.submit_label)))
 
 
 class GovModelForm(forms.ModelForm):  # type: ignore[type-arg]
-    submit_label = "Save"
+    submit_label: str | Promise = gettext_lazy("Save")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -34,4 +36,4 @@ class GovModelForm(forms.ModelForm):  # type: ignore[type-arg]
         self.helper.disable_csrf = True  # templates write {% csrf_token %} in their <form>
         self.helper.label_size = "s"
         self.helper.legend_size = "s"
-        self.helper.add_input(Submit("submit", self.submit_label))
+        self.helper.add_input(Submit("submit", str(self.submit_label)))

@@ -22,6 +22,7 @@ from yjinspect.frameworks import Framework
 from yjinspect.frameworks.schema import Standard
 
 from ..models import EvidenceKind
+from ..templatetags.yj import framework_wording
 from .base import GovForm
 
 NOT_RATED = "not_rated"
@@ -44,7 +45,7 @@ TYPE_NAMES = {
     "pdf": "PDF",
     "docx": "Word (.docx)",
     "xlsx": "Excel (.xlsx)",
-    "text": "text or CSV",
+    "text": gettext_lazy("text or CSV"),
     "png": "PNG",
     "jpeg": "JPEG",
 }
@@ -110,7 +111,7 @@ def check_upload(upload: UploadedFile[bytes]) -> str:
     if size == 0:
         raise forms.ValidationError(_("'%(name)s' is empty") % {"name": name})
     suffix = PurePath(name).suffix.lower()
-    allowed = ", ".join(dict.fromkeys(TYPE_NAMES.values()))
+    allowed = ", ".join(dict.fromkeys(str(name) for name in TYPE_NAMES.values()))
     if suffix not in ALLOWED_TYPES:
         raise forms.ValidationError(
             _("'%(name)s' is not a type of file we accept: upload a %(allowed)s file")
@@ -186,7 +187,9 @@ class EvidenceForm(GovForm):
         self.submit_label = _("Add evidence")
         super().__init__(*args, **kwargs)
         choices = [("", _("Not about one standard"))]
-        choices += [(s.id, f"{s.id} {s.name}") for s in evidence_standards(framework)]
+        choices += [
+            (s.id, f"{s.id} {framework_wording(s.name)}") for s in evidence_standards(framework)
+        ]
         self.fields["standard_id"].choices = choices  # type: ignore[attr-defined]
         self.fields["upload"].help_text = str(self.fields["upload"].help_text) % {
             "limit": filesizeformat(int(settings.YJ_MAX_UPLOAD_BYTES))
@@ -234,8 +237,8 @@ class JudgementForm(GovForm):
     def __init__(self, *args: Any, framework: Framework, **kwargs: Any) -> None:
         self.submit_label = _("Save judgement")
         super().__init__(*args, **kwargs)
-        choices = [(r.id, r.label) for r in reversed(framework.ratings)]
-        choices.append((NOT_RATED, framework.not_rated_label))
+        choices = [(r.id, framework_wording(r.label)) for r in reversed(framework.ratings)]
+        choices.append((NOT_RATED, framework_wording(framework.not_rated_label)))
         self.fields["rating"].choices = choices  # type: ignore[attr-defined]
 
     def clean_rationale(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -73,4 +74,50 @@ class DiscretionForm(GovForm):
         if problem:
             missing_reason = self.framework.discretion.reason_required and not reason.strip()
             self.add_error("reason" if missing_reason else "rating", capfirst(problem))
+        return data
+
+
+class AreaWordForm(GovForm):
+    """The inspectors' word for an area of an earlier programme (SQS, FJI, CCI).
+
+    For an area scored from cases this is an override of the word its score gives; for a
+    judged area (FJI governance) it is the judged word itself. `check` runs the engine with
+    the proposed word and returns its refusal, if any, so the form refuses exactly what the
+    engine would (the same word as the score's, a missing reason...), in the engine's words.
+    """
+
+    word = forms.ChoiceField(label=gettext_lazy("Word"), choices=(), widget=forms.RadioSelect)
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=gettext_lazy(
+            "Why this word, and not the one the figures give. It is shown beside the word on "
+            "the ratings page and kept in the history."
+        ),
+    )
+
+    def __init__(
+        self, *args: Any, words: list[str], check: Callable[[str, str], str | None], **kwargs: Any
+    ) -> None:
+        self.submit_label = _("Save the word")
+        super().__init__(*args, **kwargs)
+        self.check = check
+        self.fields["word"].choices = [(w, w) for w in words]  # type: ignore[attr-defined]
+
+    def clean_reason(self) -> str:
+        return str(self.cleaned_data.get("reason") or "").strip()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        word = data.get("word")
+        if not word:
+            return data
+        reason = str(data.get("reason") or "")
+        if not reason:
+            self.add_error("reason", _("Give the reason for this word"))
+            return data
+        problem = self.check(str(word), reason)
+        if problem:
+            self.add_error("word", capfirst(problem))
         return data

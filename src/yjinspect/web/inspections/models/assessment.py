@@ -4,27 +4,28 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .cases import Case
 
 
 class AssessmentKind(models.TextChoices):
-    PRIMARY = "primary", "Assessment"
-    MODERATION = "moderation", "Moderation (second assessment)"
+    PRIMARY = "primary", _("Assessment")
+    MODERATION = "moderation", _("Moderation (second assessment)")
 
 
 class AssessmentState(models.TextChoices):
-    IN_PROGRESS = "in_progress", "In progress"
-    SUBMITTED = "submitted", "Submitted"
-    RETURNED = "returned", "Returned"
-    AGREED = "agreed", "Agreed"
+    IN_PROGRESS = "in_progress", _("In progress")
+    SUBMITTED = "submitted", _("Submitted")
+    RETURNED = "returned", _("Returned")
+    AGREED = "agreed", _("Agreed")
 
 
 class AnswerValue(models.TextChoices):
-    YES = "yes", "Yes"
-    NO = "no", "No"
-    NA = "na", "Not applicable"
+    YES = "yes", _("Yes")
+    NO = "no", _("No")
+    NA = "na", _("Not applicable")
 
 
 class Assessment(models.Model):

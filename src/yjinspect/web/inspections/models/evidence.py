@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .inspection import Inspection
@@ -55,9 +56,9 @@ class Discretion(models.Model):
 
 
 class EvidenceKind(models.TextChoices):
-    MEETING = "meeting", "Meeting or focus group"
-    DOCUMENT = "document", "Document"
-    INTERVIEW = "interview", "Interview"
+    MEETING = "meeting", _("Meeting or focus group")
+    DOCUMENT = "document", _("Document")
+    INTERVIEW = "interview", _("Interview")
 
 
 class EvidenceItem(models.Model):

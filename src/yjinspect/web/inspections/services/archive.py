@@ -3,8 +3,11 @@
 The zip holds `inspection.json` and the uploaded evidence files under `uploads/`. The JSON
 carries a format version, the framework file exactly as stored (with its fingerprint), every
 row of the inspection (team, state changes, case-list imports, cases, sample draws,
-replacements, assessments, answers, judgements, discretion, evidence) and every history row
-of the tracked models, with its date, its user (by username) and its values.
+replacements, assessments, answers, judgements, discretion, evidence, the report's edited texts
+and recommendations, the improvement plan with its items and actions, and the stored outcome
+indicator runs with their results) and every history row of the tracked models, with its date,
+its user (by username) and its values. Archives written before the plan and the indicators
+were carried simply have none of them, and restore as before.
 
 Restoring happens in one transaction: any problem and nothing is written (uploaded files
 already copied into storage are removed again). Rows get new ids; every reference, in the
@@ -18,6 +21,7 @@ can sign in as it until an administrator decides otherwise.
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import io
 import json
 import zipfile
@@ -35,6 +39,8 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from yjinspect.frameworks import fingerprint, parse_framework
 from yjinspect.frameworks.loader import FrameworkVersionConflict
+from yjinspect.web.improvement.models import Action, ImprovementPlan, PlanItem
+from yjinspect.web.outcomes.models import IndicatorRun, StoredIndicator
 
 from ..models import (
     Answer,
@@ -47,7 +53,9 @@ from ..models import (
     Inspection,
     Judgement,
     Membership,
+    Recommendation,
     Replacement,
+    ReportText,
     SampleDraw,
     StateTransition,
 )
@@ -77,7 +85,28 @@ LIVE: tuple[tuple[str, type[models.Model], Callable[[Inspection], models.Q]], ..
     ("judgements", Judgement, lambda i: models.Q(inspection=i)),
     ("discretions", Discretion, lambda i: models.Q(inspection=i)),
     ("evidence", EvidenceItem, lambda i: models.Q(inspection=i)),
+    ("report_texts", ReportText, lambda i: models.Q(inspection=i)),
+    ("recommendations", Recommendation, lambda i: models.Q(inspection=i)),
+    ("improvement_plans", ImprovementPlan, lambda i: models.Q(inspection=i)),
+    ("plan_items", PlanItem, lambda i: models.Q(plan__inspection=i)),
+    ("plan_actions", Action, lambda i: models.Q(item__plan__inspection=i)),
+    ("indicator_runs", IndicatorRun, lambda i: models.Q(inspection=i)),
+    ("indicator_results", StoredIndicator, lambda i: models.Q(run__inspection=i)),
 )
+# Added after the first archives were written: an archive without them has none (not an error).
+OPTIONAL = frozenset(
+    {
+        "report_texts",
+        "recommendations",
+        "improvement_plans",
+        "plan_items",
+        "plan_actions",
+        "indicator_runs",
+        "indicator_results",
+    }
+)
+# Fields added after the first archives were written: a row without one takes its default.
+LATER_FIELDS: Mapping[str, frozenset[str]] = {"Inspection": frozenset({"optional_areas"})}
 # Models with simple-history tables, parents before children.
 TRACKED: tuple[tuple[str, type[models.Model]], ...] = (
     ("inspection", Inspection),
@@ -88,6 +117,13 @@ TRACKED: tuple[tuple[str, type[models.Model]], ...] = (
     ("judgement", Judgement),
     ("discretion", Discretion),
     ("evidence", EvidenceItem),
+    ("report_text", ReportText),
+    ("recommendation", Recommendation),
+    ("improvement_plan", ImprovementPlan),
+    ("plan_item", PlanItem),
+    ("plan_action", Action),
+    ("indicator_run", IndicatorRun),
+    ("stored_indicator", StoredIndicator),
 )
 
 
@@ -140,6 +176,8 @@ def _dump(
             value = getattr(value, "name", value) or ""
         elif isinstance(value, dt.datetime | dt.date):
             value = value.isoformat()
+        elif isinstance(value, decimal.Decimal):
+            value = str(value)  # exact: a float would change the stored figure
         row[f.name] = value
     return row
 
@@ -159,6 +197,9 @@ def _history_scopes(inspection: Inspection) -> dict[str, models.Q]:
     assessment_ids |= set(
         Assessment.objects.filter(case_id__in=case_ids).values_list("pk", flat=True)
     )
+    plan_ids = _ids(ImprovementPlan, models.Q(inspection_id=pk))
+    item_ids = _ids(PlanItem, models.Q(plan_id__in=plan_ids))
+    run_ids = _ids(IndicatorRun, models.Q(inspection_id=pk))
     return {
         "inspection": models.Q(id=pk),
         "membership": models.Q(inspection_id=pk),
@@ -168,7 +209,21 @@ def _history_scopes(inspection: Inspection) -> dict[str, models.Q]:
         "judgement": models.Q(inspection_id=pk),
         "discretion": models.Q(inspection_id=pk),
         "evidence": models.Q(inspection_id=pk),
+        "report_text": models.Q(inspection_id=pk),
+        "recommendation": models.Q(inspection_id=pk),
+        "improvement_plan": models.Q(inspection_id=pk),
+        "plan_item": models.Q(plan_id__in=plan_ids),
+        "plan_action": models.Q(item_id__in=item_ids),
+        "indicator_run": models.Q(inspection_id=pk),
+        "stored_indicator": models.Q(run_id__in=run_ids),
     }
+
+
+def _ids(model: type[models.Model], scope: models.Q) -> set[int]:
+    """Ids of the rows in scope, live or only in history (deleted since)."""
+    live = set(model._default_manager.filter(scope).values_list("pk", flat=True))
+    gone = set(history_model(model)._default_manager.filter(scope).values_list("id", flat=True))
+    return live | gone
 
 
 def export_inspection(inspection: Inspection) -> bytes:
@@ -241,6 +296,8 @@ def _read(data: bytes) -> tuple[dict[str, Any], zipfile.ZipFile]:
             f"Unknown archive format version {version!r}: this installation reads version "
             f"{FORMAT_VERSION}"
         )
+    for key in OPTIONAL:
+        content.setdefault(key, [])
     missing = [k for k, _m, _s in LIVE if not isinstance(content.get(k), list)]
     if missing or len(content["inspection"]) != 1:
         raise ArchiveError(f"The archive is incomplete: {', '.join(missing) or 'inspection'}")
@@ -354,6 +411,8 @@ class _Restorer:
             if f.primary_key:
                 continue
             if f.name not in row:
+                if f.name in LATER_FIELDS.get((history_of or model).__name__, ()):
+                    continue
                 raise ArchiveError(f"{model.__name__} row without {f.name!r}")
             if history_of is not None and f.name == "id":
                 kwargs["id"] = self.ref(history_of, row["id"], ghost=True)

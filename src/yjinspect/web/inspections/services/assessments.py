@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from yjinspect.core.stats import cohen_kappa
 from yjinspect.frameworks import Framework, key_question_id
+from yjinspect.frameworks.schema import Item
 
 from ..models import (
     Answer,
@@ -29,6 +30,7 @@ from ..models import (
     Inspection,
     Role,
 )
+from .ratings import recorded_code
 
 # An assessment in one of these states can be changed by whoever may assess it.
 OPEN_STATES = frozenset({AssessmentState.IN_PROGRESS, AssessmentState.RETURNED})
@@ -49,25 +51,53 @@ class AssessmentClosed(AssessmentError):
 
 @dataclass(frozen=True)
 class Question:
-    """One key question as the assessment form shows it."""
+    """One question as the assessment form shows it: a key question of the current standards,
+    or an item of an earlier programme (SQS, FJI, CCI), grouped under its area as a
+    'standard' and as a 'lens', so forms, conflicts and agreement work the same for both."""
 
-    id: str  # e.g. "2.1.desistance"
+    id: str  # e.g. "2.1.desistance", or an item id such as "RR-02"
     standard_id: str
     standard_name: str
     lens: str
     lens_label: str
     text: str
     prompts: tuple[str, ...]
+    # A recorded item's own options as (stored value, label); empty: yes / no / not applicable.
+    options: tuple[tuple[str, str], ...] = ()
+    na_when: str = ""  # an earlier programme's note on when the item does not apply
+    # An optional area's item (the FJI sixth theme): the inspection answers one such theme, so
+    # leaving these unanswered does not stop an assessment being submitted.
+    optional: bool = False
 
     @property
     def label(self) -> str:
-        """A short name for messages: '2.1 Assessment – Desistance'."""
+        """A short name for messages: '2.1 Assessment – Desistance', or 'RR-02 Reducing
+        reoffending' for an item."""
+        if self.standard_id == self.lens:
+            return f"{self.id} {self.standard_name}"
         return f"{self.standard_id} {self.standard_name} – {self.lens_label}"
 
     @property
     def field_prefix(self) -> str:
         """Form field names must not contain dots (they would break HTML ids in CSS)."""
         return "kq-" + self.id.replace(".", "-")
+
+    @property
+    def choices(self) -> list[tuple[str, str]]:
+        """(stored value, label) of every answer the question takes."""
+        if self.options:
+            return list(self.options)
+        return [(str(value), str(label)) for value, label in AnswerValue.choices]
+
+    @property
+    def choice_labels(self) -> dict[str, str]:
+        return dict(self.choices)
+
+    @property
+    def takes_na_reason(self) -> bool:
+        """Only 'not applicable' on a yes / no / na question needs a reason (a recorded item's
+        own 'na' option is an answer like any other)."""
+        return not self.options
 
 
 @dataclass(frozen=True)
@@ -76,9 +106,78 @@ class StandardQuestions:
     name: str
     statement: str
     questions: tuple[Question, ...]
+    intro: str = ""  # shown above the questions (an earlier programme's area expectation)
 
 
-def _questions(framework: Framework, domain: str | None) -> list[StandardQuestions]:
+def _item_options(item: Item) -> tuple[tuple[str, str], ...]:
+    if item.kind != "recorded":
+        return ()
+    return tuple((recorded_code(item, o), _option_label(o)) for o in item.options)
+
+
+def _option_label(option: str) -> str:
+    labels = {
+        "yes": _("Yes"),
+        "no": _("No"),
+        "na": _("Not applicable"),
+        "accurate": _("Accurate"),
+        "under": _("Too low"),
+        "over": _("Too high"),
+    }
+    return labels.get(option, option.capitalize())
+
+
+def _area_questions(
+    framework: Framework, domain: str | None, interviewed: bool = True
+) -> list[StandardQuestions]:
+    """An earlier programme's items, area by area, for a case of `domain` (None: every item).
+
+    Items that count something other than cases (the SQS questions put to case managers) are
+    asked only on cases whose case manager was interviewed: one answer per interview.
+    """
+    result = []
+    for area in framework.areas:
+        items = [
+            i
+            for i in framework.items
+            if i.area == area.id
+            and (domain is None or not i.case_domains or domain in i.case_domains)
+            and (interviewed or i.counted == "cases")
+        ]
+        if not items:
+            continue
+        questions = tuple(
+            Question(
+                id=i.id,
+                standard_id=area.id,
+                standard_name=area.name,
+                lens=area.id,
+                lens_label=area.name,
+                text=i.text,
+                prompts=tuple(i.prompts),
+                options=_item_options(i),
+                na_when=i.na_when,
+                optional=area.optional,
+            )
+            for i in items
+        )
+        statement = area.expectation
+        if area.optional:
+            statement += " " + _(
+                "This theme is chosen for some inspections only: answer it only if it is "
+                "this inspection's chosen theme."
+            )
+        result.append(
+            StandardQuestions(area.id, area.name, area.expectation, questions, statement.strip())
+        )
+    return result
+
+
+def _questions(
+    framework: Framework, domain: str | None, interviewed: bool = True
+) -> list[StandardQuestions]:
+    if framework.scoring_model == "areas":
+        return _area_questions(framework, domain, interviewed)
     lenses = {lens.id: lens.label for lens in framework.lenses}
     result = []
     for std in framework.all_standards():
@@ -103,13 +202,21 @@ def _questions(framework: Framework, domain: str | None) -> list[StandardQuestio
 
 
 def questions_for_case(framework: Framework, case: Case) -> list[StandardQuestions]:
-    """The case-rated standards whose case domains include the case's, with their questions."""
-    return _questions(framework, case.domain)
+    """The questions a case answers: the case-rated standards whose case domains include the
+    case's, or an earlier programme's items for the case's domain, grouped by area."""
+    return _questions(framework, case.domain, bool(case.case_manager_interviewed))
 
 
 def all_questions(framework: Framework) -> dict[str, Question]:
-    """Every case-rated key question by id, in framework order."""
+    """Every case-answered question by id, in framework order."""
     return {q.id: q for s in _questions(framework, None) for q in s.questions}
+
+
+def agreement_groups(framework: Framework) -> list[tuple[str, str]]:
+    """The groups agreement is shown by: the lenses, or an earlier programme's areas."""
+    if framework.scoring_model == "areas":
+        return [(s.id, s.name) for s in _area_questions(framework, None)]
+    return [(lens.id, lens.label) for lens in framework.lenses]
 
 
 # ---- who may do what to a case's assessment ----------------------------------------------
@@ -292,7 +399,7 @@ def save_assessment(
         if starting and assessment.assessor_id != user.pk:
             assessment.assessor = user
             dirty = True
-        unanswered = tuple(q for q in questions if q.id not in stored)
+        unanswered = tuple(q for q in questions if q.id not in stored and not q.optional)
         submitted = False
         if submit and not unanswered:
             assessment.state = AssessmentState.SUBMITTED
@@ -316,6 +423,8 @@ def return_assessment(assessment: Assessment, reason: str) -> None:
     reason = reason.strip()
     if not reason:
         raise AssessmentError(_("Say why you are returning the assessment"))
+    if "\x00" in reason:  # PostgreSQL cannot store it: refuse it clearly, not with an error 500
+        raise AssessmentError(_("Remove the NUL character from the reason"))
     with transaction.atomic():
         locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
         if locked.state not in DONE_STATES:
@@ -388,17 +497,33 @@ def choose_for_moderation(
     return ChoiceResult(tuple(added), tuple(removed), tuple(kept))
 
 
-def resolve_answer(case: Case, key_question: str, value: str, note: str, user: User) -> Answer:
+def resolve_answer(
+    case: Case,
+    key_question: str,
+    value: str,
+    note: str,
+    user: User,
+    choices: Sequence[tuple[str, str]] | None = None,
+) -> Answer:
     """Settle a disagreement: the first assessment's answer takes the resolved value and note.
 
-    Saved with `.save()` and a new version, so history keeps the answer before and after, and
-    who resolved it, and anyone with the form open gets a conflict rather than overwriting it.
+    `choices` are the question's own answers (a recorded item's options). Saved with `.save()`
+    and a new version, so history keeps the answer before and after, and who resolved it, and
+    anyone with the form open gets a conflict rather than overwriting it.
     """
     note = note.strip()
-    if value not in AnswerValue.values:
-        raise AssessmentError(_("Choose the resolved answer: yes, no or not applicable"))
+    yes_no_na = choices is None
+    if choices is None:
+        choices = [(str(v), str(label)) for v, label in AnswerValue.choices]
+    if value not in dict(choices):
+        raise AssessmentError(
+            _("Choose the resolved answer: %(choices)s")
+            % {"choices": ", ".join(label.lower() for _v, label in choices)}
+        )
     if not note:
         raise AssessmentError(_("Say how the disagreement was resolved"))
+    if "\x00" in note:  # PostgreSQL cannot store it: refuse it clearly, not with an error 500
+        raise AssessmentError(_("Remove the NUL character from the note"))
     with transaction.atomic():
         answer = (
             Answer.objects.select_for_update()
@@ -421,7 +546,7 @@ def resolve_answer(case: Case, key_question: str, value: str, note: str, user: U
             )
         answer.value = value
         answer.resolution_note = note
-        if value == AnswerValue.NA and not answer.na_reason:
+        if value == AnswerValue.NA and yes_no_na and not answer.na_reason:
             answer.na_reason = note
         answer.version += 1
         answer.updated_by = user
@@ -554,8 +679,9 @@ def agreement(inspection: Inspection) -> Agreement:
             key, label, len(pairs), sum(a == b for a, b in pairs), cohen_kappa(pairs)
         )
 
-    table = [row(lens.id, lens.label, by_lens[lens.id]) for lens in framework.lenses]
-    everything = [p for lens in framework.lenses for p in by_lens[lens.id]]
+    groups = agreement_groups(framework)
+    table = [row(key, label, by_lens[key]) for key, label in groups]
+    everything = [p for key, _label in groups for p in by_lens[key]]
     table.append(row("overall", _("All key questions"), everything))
     chosen = Assessment.objects.filter(
         case__inspection=inspection, case__in_sample=True, kind=AssessmentKind.MODERATION

@@ -17,10 +17,12 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from yjinspect.core.legacy import AreaResult
 from yjinspect.frameworks import Framework
 
 from ..models import Answer, Discretion, Inspection, Judgement
-from .ratings import rate_inspection
+from .assessments import all_questions
+from .ratings import is_areas, rate_areas_inspection, rate_inspection
 
 ANSWER_COLUMNS = (
     "case_ref",
@@ -31,6 +33,7 @@ ANSWER_COLUMNS = (
     "assessor",
     "key_question",
     "answer",
+    "answer_label",
     "na_reason",
     "evidence",
     "resolution_note",
@@ -48,10 +51,25 @@ RATING_COLUMNS = (
     "applicable",
     "percent",
 )
+# Earlier programmes (SQS, FJI, CCI): one row per area, the engine's figures and words.
+AREA_RATING_COLUMNS = (
+    "area",
+    "name",
+    "yes",
+    "applicable",
+    "na",
+    "percent",
+    "interval_low_percent",
+    "interval_high_percent",
+    "computed_word",
+    "final_word",
+    "override_reason",
+    "judgement_reason",
+)
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
-Cell = str | int | None
+Cell = str | int | float | None
 
 
 def neutralise(cell: Cell) -> Cell:
@@ -75,8 +93,13 @@ def _label(framework: Framework, rating_id: str) -> str:
 
 
 def answer_rows(inspection: Inspection) -> Iterator[list[Cell]]:
-    """One row per answer of every assessment (primary and moderation), header first."""
+    """One row per answer of every assessment (primary and moderation), header first.
+
+    `answer` is the stored value; `answer_label` is what the inspector chose on the form, so a
+    recorded item's code ('o2', its option's position in the frozen framework) reads 'Too low'.
+    """
     yield list(ANSWER_COLUMNS)
+    labels = {q.id: q.choice_labels for q in all_questions(inspection.framework.framework).values()}
     answers = (
         Answer.objects.filter(assessment__case__inspection=inspection)
         .select_related("assessment__case", "assessment__assessor", "updated_by")
@@ -94,6 +117,7 @@ def answer_rows(inspection: Inspection) -> Iterator[list[Cell]]:
             assessment.assessor.username,
             a.key_question,
             a.value,
+            labels.get(a.key_question, {}).get(a.value, ""),
             a.na_reason,
             a.evidence,
             a.resolution_note,
@@ -127,7 +151,11 @@ def discretion_rows(inspection: Inspection) -> Iterator[list[Cell]]:
 
 
 def rating_rows(inspection: Inspection) -> Iterator[list[Cell]]:
-    """The engine's result: one row per key question (one per standard without any)."""
+    """The engine's result: one row per key question (one per standard without any), or for an
+    earlier programme one row per area."""
+    if is_areas(inspection):
+        yield from area_rating_rows(inspection)
+        return
     result = rate_inspection(inspection)
     not_rated = result.not_rated_label
     yield list(RATING_COLUMNS)
@@ -142,6 +170,37 @@ def rating_rows(inspection: Inspection) -> Iterator[list[Cell]]:
             yield [s.id, computed, final, "", None, None, ""]
         for kq in s.key_questions:
             yield [s.id, computed, final, kq.id, kq.yes, kq.applicable, kq.percent_text]
+
+
+def _interval_percent(area: AreaResult, end: int) -> float | None:
+    """One end of the 95% interval as a percentage to one decimal place (None: no figure)."""
+    return None if area.interval is None else round(area.interval[end] * 100, 1)
+
+
+def area_rating_rows(inspection: Inspection) -> Iterator[list[Cell]]:
+    """Per area: counts, the published (rounded) percentage, the interval, the word the score
+    gives, the word that stands (an inspectors' override or a judged word) and the reasons.
+
+    The same rating the ratings page shows, so a recorded word the engine no longer accepts is
+    left out here too.
+    """
+    result = rate_areas_inspection(inspection)
+    yield list(AREA_RATING_COLUMNS)
+    for a in result.areas:
+        yield [
+            a.id,
+            a.name,
+            a.yes,
+            a.applicable,
+            a.na,
+            "" if a.percent is None else a.percent_text,
+            _interval_percent(a, 0),
+            _interval_percent(a, 1),
+            a.default_word or "",
+            a.word or "",
+            a.override_reason or "",
+            a.judgement_reason or "",
+        ]
 
 
 def _safe(row: Sequence[Cell]) -> list[Cell]:

@@ -28,7 +28,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from yjinspect.frameworks import Framework
+from yjinspect.frameworks import Framework, key_question_id
 
 from ..models import (
     Answer,
@@ -39,7 +39,10 @@ from ..models import (
     Inspection,
     Judgement,
     Membership,
+    Recommendation,
+    ReportText,
 )
+from .merged_history import MergedHistory
 
 PAGE_SIZE = 25
 _BATCH = 500
@@ -54,6 +57,8 @@ class Kind(StrEnum):
     MEMBERSHIP = "membership"
     INSPECTION = "inspection"
     EVIDENCE = "evidence"
+    REPORT_TEXT = "report_text"
+    RECOMMENDATION = "recommendation"
 
 
 KIND_LABELS: dict[Kind, Promise] = {
@@ -65,6 +70,8 @@ KIND_LABELS: dict[Kind, Promise] = {
     Kind.MEMBERSHIP: gettext_lazy("Team"),
     Kind.INSPECTION: gettext_lazy("Inspection and its state"),
     Kind.EVIDENCE: gettext_lazy("Organisational evidence"),
+    Kind.REPORT_TEXT: gettext_lazy("Report texts"),
+    Kind.RECOMMENDATION: gettext_lazy("Recommendations"),
 }
 
 
@@ -97,7 +104,9 @@ class HistoryEntry:
 @dataclass(frozen=True)
 class Filters:
     case: str = ""
-    standard: str = ""  # a standard id ('2.2') or a key question id ('2.2.others_safety')
+    # A standard id ('2.2') or a key question id ('2.2.others_safety'); for an earlier
+    # programme an area id ('RR') or an item id ('RR-02').
+    standard: str = ""
     user: str = ""
     kind: str = ""
 
@@ -106,12 +115,13 @@ class Filters:
         """Filters from a query string, and messages for values that name nothing."""
         errors: list[str] = []
         standard = query.get("standard", "").strip()
-        known = {s.id for s in framework.all_standards()} | set(framework.key_question_ids())
-        if standard and standard not in known:
-            errors.append(
-                _("There is no standard or key question '%(id)s' in this framework")
-                % {"id": standard[:40]}
+        if standard and standard not in subject_questions(framework):
+            message = (
+                _("There is no area or question '%(id)s' in this framework")
+                if framework.scoring_model == "areas"
+                else _("There is no standard or key question '%(id)s' in this framework")
             )
+            errors.append(message % {"id": standard[:40]})
             standard = ""
         kind = query.get("kind", "")
         return (
@@ -129,6 +139,30 @@ class Filters:
         return bool(self.case or self.standard or self.user or self.kind)
 
 
+def subject_questions(framework: Framework) -> dict[str, tuple[str, ...] | None]:
+    """Every id the filter knows, with the questions it covers (None: it is a question).
+
+    Standards cover their key questions; an earlier programme's areas cover their own items and
+    the items they pool from other areas (the FJI court-work theme pools report questions that
+    belong to reducing reoffending).
+    """
+    subjects: dict[str, tuple[str, ...] | None] = {}
+    for std in framework.all_standards():
+        subjects[std.id] = tuple(key_question_id(std.id, kq.lens) for kq in std.key_questions)
+    for area in framework.areas:
+        own = [i.id for i in framework.items if i.area == area.id]
+        subjects[area.id] = tuple(dict.fromkeys([*own, *area.items]))
+    for question in [*framework.key_question_ids(), *(i.id for i in framework.items)]:
+        subjects[question] = None
+    return subjects
+
+
+def filter_subjects(framework: Framework) -> list[Any]:
+    """What the history page's filter lists: the standards, or an earlier programme's areas
+    (each has `id` and `name`)."""
+    return list(framework.all_standards()) or list(framework.areas)
+
+
 # ---------------------------------------------------------------- the tables
 
 
@@ -136,7 +170,7 @@ class Filters:
 class _Field:
     name: str
     label: Promise
-    display: str = "text"  # text | choice | user | rating | bool | date | number
+    display: str = "text"  # text | choice | user | rating | bool | date | number | list
 
 
 @dataclass(frozen=True)
@@ -148,7 +182,8 @@ class _Source:
     main: str | None = None  # the field whose change is the headline (value, state, rating)
     case_path: str | None = None  # lookup from a history row to the case reference
     subject: str | None = None  # the field holding the key question or standard id
-    standard_q: Callable[[str, bool], Q | None] | None = None  # (id, is_key_question)
+    # (id, the questions it covers or None when it is a question itself) -> rows about it
+    standard_q: Callable[[str, tuple[str, ...] | None], Q | None] | None = None
     extra: str | None = None  # a lookup annotated as `yj_extra`
 
     @property
@@ -157,12 +192,21 @@ class _Source:
         return history_model
 
 
-def _answer_standard(wanted: str, is_key_question: bool) -> Q:
-    return Q(key_question=wanted) if is_key_question else Q(key_question__startswith=f"{wanted}.")
+def _answer_standard(wanted: str, questions: tuple[str, ...] | None) -> Q:
+    return Q(key_question=wanted) if questions is None else Q(key_question__in=questions)
 
 
-def _standard_field(wanted: str, is_key_question: bool) -> Q | None:
-    return None if is_key_question else Q(standard_id=wanted)
+def _standard_field(wanted: str, questions: tuple[str, ...] | None) -> Q | None:
+    """Judgements, discretion (an area's word) and evidence are keyed by standard or area id."""
+    return None if questions is None else Q(standard_id=wanted)
+
+
+def _report_text_standard(wanted: str, questions: tuple[str, ...] | None) -> Q | None:
+    """A standard's narrative is the report text keyed 'standard:<id>'; an earlier programme's
+    area has its commentary ('area:<id>') and key findings ('findings:<id>')."""
+    if questions is None:
+        return None
+    return Q(key__in=[f"standard:{wanted}", f"area:{wanted}", f"findings:{wanted}"])
 
 
 SOURCES: tuple[_Source, ...] = (
@@ -263,6 +307,7 @@ SOURCES: tuple[_Source, ...] = (
             _Field("fieldwork_end", gettext_lazy("Fieldwork ends"), "date"),
             _Field("window_start", gettext_lazy("Case window starts"), "date"),
             _Field("window_end", gettext_lazy("Case window ends"), "date"),
+            _Field("optional_areas", gettext_lazy("Optional themes chosen"), "list"),
         ),
         main="state",
     ),
@@ -282,12 +327,38 @@ SOURCES: tuple[_Source, ...] = (
         subject="standard_id",
         standard_q=_standard_field,
     ),
+    _Source(
+        Kind.REPORT_TEXT,
+        ReportText,
+        lambda pk: Q(inspection_id=pk),
+        (
+            _Field("text_en", gettext_lazy("English text")),
+            _Field("text_cy", gettext_lazy("Welsh text")),
+        ),
+        subject="key",
+        standard_q=_report_text_standard,
+    ),
+    _Source(
+        Kind.RECOMMENDATION,
+        Recommendation,
+        lambda pk: Q(inspection_id=pk),
+        (
+            _Field("addressed_to", gettext_lazy("Addressed to")),
+            _Field("addressed_to_cy", gettext_lazy("Addressed to (Welsh)")),
+            _Field("text_en", gettext_lazy("English text")),
+            _Field("text_cy", gettext_lazy("Welsh text")),
+            _Field("order", gettext_lazy("Position"), "number"),
+        ),
+    ),
 )
 _RANK = {source.kind: i for i, source in enumerate(SOURCES)}
 
 
 def _queryset(
-    source: _Source, inspection_pk: int, filters: Filters, key_questions: set[str]
+    source: _Source,
+    inspection_pk: int,
+    filters: Filters,
+    subjects: dict[str, tuple[str, ...] | None],
 ) -> QuerySet[Any] | None:
     """The source's history rows matching the filters, newest first; None if none can match."""
     if filters.kind and filters.kind != source.kind:
@@ -299,8 +370,8 @@ def _queryset(
             return None
         qs = qs.filter(**{source.case_path: filters.case})
     if filters.standard:
-        is_key_question = filters.standard in key_questions
-        wanted = source.standard_q(filters.standard, is_key_question) if source.standard_q else None
+        questions = subjects.get(filters.standard)
+        wanted = source.standard_q(filters.standard, questions) if source.standard_q else None
         if wanted is None:
             return None
         qs = qs.filter(wanted)
@@ -322,52 +393,28 @@ def _queryset(
     return qs.order_by("-history_date", "-history_id")
 
 
-class HistoryRows:
-    """The filtered timeline as a lazy sequence, so Django's Paginator can page it.
-
-    Slicing asks each table for at most `stop` rows, merges them by time and builds entries
-    only for the slice.
-    """
+class HistoryRows(MergedHistory[_Source, HistoryEntry]):
+    """The filtered timeline as a lazy sequence, so Django's Paginator can page it (the
+    paging is `MergedHistory`'s); this class picks the tables and builds the entries."""
 
     def __init__(self, inspection: Inspection, filters: Filters) -> None:
         self.framework = inspection.framework.framework
-        key_questions = set(self.framework.key_question_ids())
-        self.parts = [
-            (source, qs)
-            for source in SOURCES
-            if (qs := _queryset(source, inspection.pk, filters, key_questions)) is not None
-        ]
-        self._count: int | None = None
-
-    def count(self) -> int:
-        if self._count is None:
-            self._count = sum(qs.count() for _source, qs in self.parts)
-        return self._count
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __getitem__(self, index: Any) -> Any:
-        if isinstance(index, int):
-            found = self[index : index + 1]
-            if not found:
-                raise IndexError(index)
-            return found[0]
-        start = index.start or 0
-        stop = self.count() if index.stop is None else index.stop
-        if stop <= start:
-            return []
-        gathered: list[tuple[_Source, Any]] = []
-        for source, qs in self.parts:
-            gathered += [(source, row) for row in qs[:stop]]
-        gathered.sort(
-            key=lambda pair: (pair[1].history_date, -_RANK[pair[0].kind], pair[1].history_id),
-            reverse=True,
+        subjects = subject_questions(self.framework)
+        super().__init__(
+            [
+                (source, qs)
+                for source in SOURCES
+                if (qs := _queryset(source, inspection.pk, filters, subjects)) is not None
+            ]
         )
-        return build_entries(self.framework, gathered[start:stop])
 
-    def __iter__(self) -> Iterator[HistoryEntry]:
-        yield from self[0 : self.count()]
+    def order(self, pair: tuple[_Source, Any]) -> tuple[Any, ...]:
+        """Changes saved at the same moment: the source listed first in SOURCES comes first."""
+        source, row = pair
+        return (row.history_date, -_RANK[source.kind], row.history_id)
+
+    def build(self, rows: list[tuple[_Source, Any]]) -> list[HistoryEntry]:
+        return build_entries(self.framework, rows)
 
 
 # ---------------------------------------------------------------- building entries
@@ -431,6 +478,8 @@ def _show(source: _Source, f: _Field, value: Any, ctx: _Context) -> str:
             return str(value)
     if f.display == "bool":
         return _("Yes") if value else _("No")
+    if f.display == "list":
+        return ", ".join(str(v) for v in value) if value else _("None")
     if f.display == "date":
         return value.isoformat() if hasattr(value, "isoformat") else str(value)
     return str(value)
@@ -502,6 +551,10 @@ def _head(source: _Source, row: Any, ctx: _Context) -> str:
         return _("Team member %(user)s") % {"user": name}
     if source.kind == Kind.EVIDENCE:
         return _("Evidence '%(title)s'") % {"title": row.title}
+    if source.kind == Kind.REPORT_TEXT:
+        return _("Report text '%(key)s'") % {"key": row.key}
+    if source.kind == Kind.RECOMMENDATION:
+        return _("Recommendation to %(body)s") % {"body": row.addressed_to}
     return _("Inspection")
 
 
@@ -514,11 +567,14 @@ _CREATED = {
     Kind.MEMBERSHIP: gettext_lazy("added to the team"),
     Kind.INSPECTION: gettext_lazy("created"),
     Kind.EVIDENCE: gettext_lazy("added"),
+    Kind.REPORT_TEXT: gettext_lazy("written"),
+    Kind.RECOMMENDATION: gettext_lazy("added"),
 }
 _DELETED = {
     Kind.DISCRETION: gettext_lazy("removed"),
     Kind.MEMBERSHIP: gettext_lazy("removed from the team"),
     Kind.CASE: gettext_lazy("removed from the case list"),
+    Kind.RECOMMENDATION: gettext_lazy("removed"),
 }
 
 

@@ -2,23 +2,29 @@
 
 All ratings and percentages come from `rate_inspection` (the engine); this module only
 collects what the report states about the inspection: the judgements' bullet points, case and
-interview counts, the sample against the case list, and moderation agreement.
+interview counts, the sample against the case list, moderation agreement, and the outcome
+indicators stored by the outcomes app (read as saved, never recomputed).
 """
 
 from __future__ import annotations
 
 from django.db.models import Count
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, ngettext
 
 from yjinspect.reports import welsh
 from yjinspect.reports.content import (
     AgreementFigure,
     CompositionRow,
+    EditedText,
     InspectionFacts,
+    OutcomeIndicators,
+    PracticeExampleInput,
+    RecommendationInput,
     Report,
     StandardText,
     build_report,
 )
+from yjinspect.web.outcomes.services import indicator_results, latest_run
 
 from ..models import (
     Assessment,
@@ -28,6 +34,8 @@ from ..models import (
     EvidenceKind,
     Inspection,
     Judgement,
+    Recommendation,
+    ReportText,
 )
 from .assessments import agreement
 from .ratings import rate_inspection
@@ -93,7 +101,48 @@ def inspection_facts(inspection: Inspection) -> InspectionFacts:
         composition=composition,
         texts=texts,
         agreement=figures,
+        edited={
+            t.key: EditedText(t.text_en, t.text_cy)
+            for t in ReportText.objects.filter(inspection=inspection)
+        },
+        recommendations=tuple(
+            RecommendationInput(r.addressed_to, r.text_en, r.addressed_to_cy, r.text_cy)
+            for r in Recommendation.objects.filter(inspection=inspection).order_by("order", "pk")
+        ),
+        examples=practice_examples(inspection),
+        indicators=outcome_indicators(inspection),
     )
+
+
+def outcome_indicators(inspection: Inspection) -> OutcomeIndicators | None:
+    """The latest stored outcome indicators with their run's follow-up and waiting periods
+    (the results alone do not carry them); None when none were computed."""
+    run = latest_run(inspection)
+    if run is None:
+        return None
+    return OutcomeIndicators(
+        tuple(indicator_results(inspection)),
+        run.follow_up_months,
+        run.waiting_months,
+        run.comparator_source,
+    )
+
+
+def practice_examples(inspection: Inspection) -> tuple[PracticeExampleInput, ...]:
+    """The sampled cases' practice-example notes with their case domain only: the report
+    shows the words under the domain, never the case they came from."""
+    rows = (
+        Assessment.objects.filter(
+            case__inspection=inspection,
+            case__in_sample=True,
+            kind=AssessmentKind.PRIMARY,
+            practice_example=True,
+        )
+        .exclude(practice_example_note="")
+        .order_by("case__domain", "case__sample_order", "pk")
+        .values_list("case__domain", "practice_example_note")
+    )
+    return tuple(PracticeExampleInput(domain, note) for domain, note in rows)
 
 
 def report_language(lang: str | None = None) -> str:
@@ -105,11 +154,13 @@ def report_language(lang: str | None = None) -> str:
 
 def inspection_report(inspection: Inspection) -> Report:
     """The report in the active language (wrap in `translation.override` to choose)."""
-    welsh_text = report_language() == "cy"
+    lang = report_language()
     return build_report(
         inspection.framework.framework,
         rate_inspection(inspection),
         inspection_facts(inspection),
         gettext,
-        welsh.framework_text if welsh_text else (lambda text: text),
+        welsh.framework_text if lang == "cy" else (lambda text: text),
+        lang,
+        ngettext,
     )

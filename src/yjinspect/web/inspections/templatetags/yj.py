@@ -11,12 +11,18 @@ from typing import Any
 from django import template
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+
+from yjinspect.reports.welsh import framework_text
 
 from ..components import render
 
 register = template.Library()
+
+OGL_URL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
 
 RATING_COLOURS = {
     "outstanding": "govuk-tag--green",
@@ -45,19 +51,53 @@ def service_navigation(context: dict[str, Any]) -> SafeString:
         security = reverse("accounts:security")
         items.append({"text": _("Security"), "href": security, "active": request.path == security})
         items.append({"text": _("Sign out"), "href": reverse("accounts:logout")})
-    return render("service-navigation", serviceName="yjinspect", serviceUrl="/", navigation=items)
+    items.append(language_switch(request))
+    return render(
+        "service-navigation",
+        serviceName="yjinspect",
+        serviceUrl="/",
+        navigation=items,
+        menuButtonText=_("Menu"),
+        ariaLabel=_("Service information"),
+    )
+
+
+# The other language, named in itself: a Welsh reader looks for "Cymraeg", not "Welsh".
+OTHER_LANGUAGE = {"en": ("cy", "Cymraeg"), "cy": ("en", "English")}
+
+
+def current_language() -> str:
+    """'cy' or 'en': the active language without any region ('en-gb' is 'en')."""
+    return "cy" if (get_language() or "").lower().split("-")[0] == "cy" else "en"
+
+
+def language_switch(request: HttpRequest) -> dict[str, Any]:
+    """A link to this same page in the other language (`?lang=`, kept by SwitchLanguageMiddleware).
+
+    The query string is kept, so a filtered list stays filtered when the language changes."""
+    code, name = OTHER_LANGUAGE[current_language()]
+    query = request.GET.copy()
+    query["lang"] = code
+    return {
+        "text": name,
+        "href": f"{request.path}?{query.urlencode()}",
+        "attributes": {"lang": code, "hreflang": code},
+    }
 
 
 SECTIONS = [
-    ("inspections:detail", "Overview", "view"),
-    ("inspections:cases", "Case list", "work"),
-    ("inspections:sample", "Sample", "work"),
-    ("inspections:assessments", "Assessments", "work"),
-    ("inspections:moderation", "Moderation", "work"),
-    ("inspections:evidence", "Organisational evidence", "work"),
-    ("inspections:ratings", "Ratings", "see_ratings"),
-    ("inspections:report", "Report", "see_ratings"),
-    ("inspections:history", "History", "work"),
+    ("inspections:detail", gettext_lazy("Overview"), "view"),
+    ("inspections:cases", gettext_lazy("Case list"), "work"),
+    ("inspections:sample", gettext_lazy("Sample"), "work"),
+    ("inspections:assessments", gettext_lazy("Assessments"), "work"),
+    ("inspections:moderation", gettext_lazy("Moderation"), "work"),
+    ("inspections:evidence", gettext_lazy("Organisational evidence"), "work"),
+    ("inspections:ratings", gettext_lazy("Ratings"), "see_ratings"),
+    ("inspections:report", gettext_lazy("Report"), "see_ratings"),
+    ("inspections:history", gettext_lazy("History"), "work"),
+    ("improvement:plan", gettext_lazy("Improvement plan"), "view"),
+    ("improvement:dashboard", gettext_lazy("Board dashboard"), "view"),
+    ("outcomes:indicators", gettext_lazy("Outcome indicators"), "view"),
 ]
 
 
@@ -78,7 +118,7 @@ def inspection_nav(context: dict[str, Any], inspection: Any, role: Any) -> dict[
         current = request.path == href or (
             name != "inspections:detail" and request.path.startswith(href)
         )
-        links.append({"href": href, "label": _(label), "current": current})
+        links.append({"href": href, "label": str(label), "current": current})
     return {"links": links, "inspection": inspection}
 
 
@@ -91,22 +131,78 @@ def phase_banner() -> SafeString:
     )
 
 
+def _built_in_wording(component: str, params: dict[str, Any]) -> dict[str, Any]:
+    """Translated stand-ins for the English words GOV.UK macros print when a param is absent.
+
+    The macros are English-only ("Important", "Warning", "Back"...); without these a Welsh page
+    would still carry them. A param the template gives wins."""
+    if component == "notification-banner":
+        title = _("Success") if params.get("type") == "success" else _("Important")
+        return {"titleText": title}
+    if component == "warning-text":
+        return {"iconFallbackText": _("Warning")}
+    if component == "back-link":
+        return {"text": _("Back")}
+    if component == "breadcrumbs":
+        return {"labelText": _("Breadcrumb")}
+    if component == "error-message":
+        return {"visuallyHiddenText": _("Error")}
+    if component == "footer":
+        licence = format_html(
+            '<a class="govuk-footer__link" href="{}" rel="license">{}</a>',
+            OGL_URL,
+            _("Open Government Licence v3.0"),
+        )
+        return {
+            "meta": {"visuallyHiddenTitle": _("Support links")},
+            "contentLicence": {
+                "html": format_html(
+                    escape(
+                        _(
+                            "All content is available under the {licence}, except where "
+                            "otherwise stated"
+                        )
+                    ),
+                    licence=licence,
+                )
+            },
+            "copyright": {"text": _("© Crown copyright")},
+        }
+    return {}
+
+
 @register.simple_tag
 def govuk(component: str, **params: Any) -> SafeString:
-    return render(component, **params)
+    wording = _built_in_wording(component, params)
+    if "titleHtml" in params:
+        wording.pop("titleText", None)
+    return render(component, **{**wording, **params})
 
 
 @register.simple_tag
 def rating_tag(rating_id: str | None, label: str | None) -> SafeString:
-    """A coloured GOV.UK tag for a rating; grey 'Not rated' when there is none."""
+    """A coloured GOV.UK tag for a rating (its label in the page's language); grey 'Not rated'
+    when there is none."""
     css = RATING_COLOURS.get(rating_id or "", "govuk-tag--grey")
-    return render("tag", text=label or _("Not rated"), classes=css)
+    return render("tag", text=framework_wording(label) if label else _("Not rated"), classes=css)
 
 
 @register.simple_tag
 def state_tag(state: str, label: str) -> SafeString:
     css = STATE_COLOURS.get(state, "govuk-tag--grey")
     return render("tag", text=label, classes=css)
+
+
+def framework_wording(text: str) -> str:
+    """Wording from the framework file (standard names and statements, domain and rating
+    labels) in the page's language: the YAML is English, its Welsh is in reports/welsh.py."""
+    return framework_text(text) if current_language() == "cy" else text
+
+
+@register.filter(name="framework")
+def framework_filter(text: Any) -> str:
+    """`{{ standard.name|framework }}`: see `framework_wording`."""
+    return framework_wording(str(text))
 
 
 @register.filter
@@ -138,12 +234,26 @@ def pagination(page: Any, request: HttpRequest) -> SafeString:
     for i, n in enumerate(numbers):
         if i and n != numbers[i - 1] + 1:
             items.append({"ellipsis": True})
-        items.append({"number": n, "href": href(n), "current": n == page.number})
-    params: dict[str, Any] = {"items": items}
+        items.append(
+            {
+                "number": n,
+                "href": href(n),
+                "current": n == page.number,
+                "visuallyHiddenText": _("Page %(number)s") % {"number": n},
+            }
+        )
+    params: dict[str, Any] = {"items": items, "landmarkLabel": _("Pagination")}
+    hidden_page = format_html('<span class="govuk-visually-hidden"> {}</span>', _("page"))
     if page.has_previous():
-        params["previous"] = {"href": href(page.previous_page_number())}
+        params["previous"] = {
+            "href": href(page.previous_page_number()),
+            "html": format_html("{}{}", _("Previous"), hidden_page),
+        }
     if page.has_next():
-        params["next"] = {"href": href(page.next_page_number())}
+        params["next"] = {
+            "href": href(page.next_page_number()),
+            "html": format_html("{}{}", _("Next"), hidden_page),
+        }
     return render("pagination", **params)
 
 

@@ -25,7 +25,6 @@ from yjinspect.web.accounts.middleware import pop_kept_post
 from ..access import ALLOWED, Can, allowed, get_inspection, signed_in_user
 from ..forms.assess import AssessmentForm
 from ..models import (
-    AnswerValue,
     Assessment,
     AssessmentKind,
     AssessmentState,
@@ -196,7 +195,10 @@ def load_page(request: HttpRequest, pk: int, case_pk: int, kind: str, *, writing
     both = {a.kind: a for a in case.assessments.select_related("assessor")}
     primary = both.get(AssessmentKind.PRIMARY)
     moderation = both.get(AssessmentKind.MODERATION)
-    standards = questions_for_case(inspection.framework.framework, case)
+    left_out = inspection.optional_areas_left_out  # optional themes the lead did not choose
+    standards = [
+        s for s in questions_for_case(inspection.framework.framework, case) if s.id not in left_out
+    ]
     hidden = False
     why_not = ""
     if kind == AssessmentKind.PRIMARY:
@@ -280,7 +282,6 @@ def render_page(
         "can_save": page.editable,
         "hidden": page.hidden,
         "banner": banner,
-        "answer_labels": dict(AnswerValue.choices),
         "domain_label": domain_labels(page.inspection).get(page.case.domain, page.case.domain),
         "can_decide": page.can_decide,
         "can_agree": page.can_agree,
@@ -352,7 +353,6 @@ def _save(request: HttpRequest, page: Page) -> HttpResponse:
                 "case": page.case,
                 "moderating": page.kind == AssessmentKind.MODERATION,
                 "conflicts": conflicts,
-                "answer_labels": dict(AnswerValue.choices),
                 "form_url": request.path,
             },
             status=409,

@@ -33,6 +33,7 @@ from ..forms.evidence import (
     evidence_standards,
 )
 from ..models import EvidenceItem, EvidenceKind, Inspection, Judgement, Role
+from ..templatetags.yj import framework_wording
 
 GENERAL = "general"  # the section for evidence not about one evidence-rated standard
 PREVIEW = 10  # items shown per section on the overview of all sections
@@ -55,7 +56,10 @@ def judgement_standard(framework: Framework, standard_id: str) -> Standard:
 
 
 def rating_label(framework: Framework, rating: str) -> str:
-    return framework.rating_label(rating) if rating else framework.not_rated_label
+    """The rating's label as the page shows it (Welsh on a Welsh page)."""
+    return framework_wording(
+        framework.rating_label(rating) if rating else framework.not_rated_label
+    )
 
 
 def _items(inspection: Inspection) -> QuerySet[EvidenceItem]:
@@ -144,7 +148,7 @@ def _domain_label(framework: Framework, standard: Standard | None) -> str:
         return ""
     for domain in framework.case_domains:
         if domain.id == standard.not_rated_without_cases:
-            return domain.label.lower()
+            return framework_wording(domain.label.lower())
     return standard.not_rated_without_cases
 
 
@@ -255,7 +259,7 @@ def judgement(request: HttpRequest, pk: int, standard_id: str) -> HttpResponse:
                 _("Saved the judgement of %(id)s %(name)s: %(rating)s.")
                 % {
                     "id": standard.id,
-                    "name": standard.name,
+                    "name": framework_wording(standard.name),
                     "rating": rating_label(framework, saved.rating),
                 },
             )

@@ -12,7 +12,14 @@ from django.urls import path
 
 from ..access import Can, get_inspection
 from ..models import Membership
-from ..services.history import KIND_LABELS, PAGE_SIZE, Filters, HistoryRows, csv_rows
+from ..services.history import (
+    KIND_LABELS,
+    PAGE_SIZE,
+    Filters,
+    HistoryRows,
+    csv_rows,
+    filter_subjects,
+)
 
 
 def history(request: HttpRequest, pk: int) -> HttpResponse:
@@ -40,8 +47,8 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
             "filters": filters,
             "errors": errors,
             "kinds": [(kind.value, label) for kind, label in KIND_LABELS.items()],
-            "standards": framework.all_standards(),
-            "standard_ids": {s.id for s in framework.all_standards()},
+            "standards": filter_subjects(framework),
+            "standard_ids": {s.id for s in filter_subjects(framework)},
             "usernames": usernames,
             "query": query.urlencode(),
         },

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ..access import ALLOWED, Can, allowed, get_inspection, signed_in_user
-from ..models import AnswerValue, Assessment, AssessmentKind, AssessmentState, Case
+from ..models import Assessment, AssessmentKind, AssessmentState, Case
 from ..services.assessments import (
     AssessmentError,
     agreement,
@@ -143,8 +143,7 @@ def moderation(request: HttpRequest, pk: int) -> HttpResponse:
             "disagreements": disagreements,
             "disagreement_links": disagreement_links,
             "state_labels": dict(AssessmentState.choices),
-            "answer_labels": dict(AnswerValue.choices),
-            "answer_choices": AnswerValue.choices,
+            "by_area": inspection.framework.framework.scoring_model == "areas",
             "user_pk": user.pk,
         },
     )
@@ -175,6 +174,7 @@ def resolve(request: HttpRequest, pk: int, case_pk: int, kq: str) -> HttpRespons
             request.POST.get("value", ""),
             request.POST.get("note", "")[:5000],
             signed_in_user(request),
+            question.options or None,
         )
     except AssessmentError as error:
         messages.error(

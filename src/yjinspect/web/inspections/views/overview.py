@@ -10,12 +10,13 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from yjinspect.frameworks import shipped_framework_paths
 
 from ..access import ALLOWED, Can, allowed, get_inspection, signed_in_user, visible_inspections
-from ..forms.overview import InspectionForm, MemberForm
+from ..forms.overview import InspectionForm, MemberForm, NoteForm
 from ..models import (
     AssessmentState,
     Case,
@@ -65,7 +66,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def create(request: HttpRequest) -> HttpResponse:
     """Inspection staff (is_staff) create inspections and become their lead inspector."""
     if not (request.user.is_staff or request.user.is_superuser):
-        raise PermissionDenied("Only inspection staff can create inspections")
+        raise PermissionDenied(_("Only inspection staff can create inspections"))
     form = InspectionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -79,12 +80,16 @@ def create(request: HttpRequest) -> HttpResponse:
             fieldwork_end=data["fieldwork_end"],
             window_start=data["window_start"],
             window_end=data["window_end"],
+            optional_areas=data.get("optional_areas"),
             created_by=signed_in_user(request),
         )
         Membership.objects.create(
             inspection=inspection, user=signed_in_user(request), role=Role.LEAD
         )
-        messages.success(request, f"Created {inspection}. You are its lead inspector.")
+        messages.success(
+            request,
+            _("Created %(inspection)s. You are its lead inspector.") % {"inspection": inspection},
+        )
         return redirect("inspections:detail", pk=inspection.pk)
     return render(request, "inspections/create.html", {"form": form})
 
@@ -133,42 +138,49 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def transition(request: HttpRequest, pk: int) -> HttpResponse:
     """Move the inspection one state on (or back), recording who and when."""
-    inspection, _ = get_inspection(request, pk, Can.MANAGE)
+    inspection, _role = get_inspection(request, pk, Can.MANAGE)
     target = request.POST.get("to", "")
     if target not in {inspection.next_state(), inspection.previous_state()} - {None}:
-        messages.error(request, "That change of state is not possible from here.")
+        messages.error(request, _("That change of state is not possible from here."))
+        return redirect("inspections:detail", pk=pk)
+    form = NoteForm(request.POST)  # refuses NUL bytes, which PostgreSQL cannot store
+    if not form.is_valid():
+        for error in form.errors.get("note", []):
+            messages.error(request, str(error))
         return redirect("inspections:detail", pk=pk)
     StateTransition.objects.create(
         inspection=inspection,
         from_state=inspection.state,
         to_state=target,
         by=signed_in_user(request),
-        note=request.POST.get("note", "")[:2000],
+        note=form.cleaned_data["note"][:2000],
     )
     inspection.state = target
     if target == State.PUBLISHED:
         inspection.released_to_service = True
     inspection.save()
-    messages.success(request, f"The inspection is now at: {State(target).label}.")
+    messages.success(
+        request, _("The inspection is now at: %(state)s.") % {"state": State(target).label}
+    )
     return redirect("inspections:detail", pk=pk)
 
 
 @require_POST
 def release(request: HttpRequest, pk: int) -> HttpResponse:
     """Let service viewers see the ratings page (or take that back)."""
-    inspection, _ = get_inspection(request, pk, Can.MANAGE)
+    inspection, _role = get_inspection(request, pk, Can.MANAGE)
     inspection.released_to_service = request.POST.get("released") == "1"
     inspection.save()
     if inspection.released_to_service:
-        messages.success(request, "Service viewers can now see the ratings.")
+        messages.success(request, _("Service viewers can now see the ratings."))
     else:
-        messages.success(request, "Service viewers can no longer see the ratings.")
+        messages.success(request, _("Service viewers can no longer see the ratings."))
     return redirect("inspections:detail", pk=pk)
 
 
 @require_POST
 def add_member(request: HttpRequest, pk: int) -> HttpResponse:
-    inspection, _ = get_inspection(request, pk, Can.MANAGE)
+    inspection, _role = get_inspection(request, pk, Can.MANAGE)
     form = MemberForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -179,21 +191,29 @@ def add_member(request: HttpRequest, pk: int) -> HttpResponse:
     Membership.objects.update_or_create(
         inspection=inspection, user=user, defaults={"role": form.cleaned_data["role"]}
     )
-    messages.success(request, f"{user.username} is now {Role(form.cleaned_data['role']).label}.")
+    messages.success(
+        request,
+        _("%(user)s is now %(role)s.")
+        % {"user": user.username, "role": Role(form.cleaned_data["role"]).label},
+    )
     return redirect("inspections:detail", pk=pk)
 
 
 @require_POST
 def remove_member(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
-    inspection, _ = get_inspection(request, pk, Can.MANAGE)
+    inspection, _role = get_inspection(request, pk, Can.MANAGE)
     member = inspection.members.filter(pk=member_pk).select_related("user").first()
     if member is None:
-        messages.error(request, "That person is not on the team.")
+        messages.error(request, _("That person is not on the team."))
     elif member.user == request.user:
-        messages.error(request, "You cannot remove yourself; ask another lead or an administrator.")
+        messages.error(
+            request, _("You cannot remove yourself; ask another lead or an administrator.")
+        )
     else:
         member.delete()
-        messages.success(request, f"Removed {member.user.username} from the team.")
+        messages.success(
+            request, _("Removed %(user)s from the team.") % {"user": member.user.username}
+        )
     return redirect("inspections:detail", pk=pk)
 
 

@@ -16,14 +16,23 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 
+from yjinspect.core.legacy import AreaResult, scale_words
 from yjinspect.core.ratings import InspectionRating, KeyQuestionResult, StandardResult
 from yjinspect.frameworks import Framework
 from yjinspect.frameworks.schema import Standard
 
 from ..access import Can, allowed, get_inspection, signed_in_user
-from ..forms.ratings import DiscretionForm
-from ..models import Discretion, Judgement, Role
-from ..services.ratings import rate_inspection
+from ..forms.ratings import AreaWordForm, DiscretionForm
+from ..models import Discretion, Inspection, Judgement, Role
+from ..services.ratings import (
+    area_word_problem,
+    is_areas,
+    rate_areas_inspection,
+    rate_areas_with_problems,
+    rate_inspection,
+    save_area_word,
+    stored_area_word,
+)
 
 
 def anchor(standard_id: str) -> str:
@@ -63,6 +72,8 @@ def _key_question_rows(
 def ratings(request: HttpRequest, pk: int) -> HttpResponse:
     """The ratings as the published report would show them, with the workings underneath."""
     inspection, role = get_inspection(request, pk, Can.SEE_RATINGS)
+    if is_areas(inspection):
+        return _area_ratings(request, inspection, role)
     framework = inspection.framework.framework
     result = rate_inspection(inspection)
     by_id = {s.id: s for s in result.standards}
@@ -154,6 +165,11 @@ def ratings_json(request: HttpRequest, pk: int) -> JsonResponse:
     """The engine's result (`InspectionRating.to_dict()`) plus the framework reference."""
     inspection, _role = get_inspection(request, pk, Can.SEE_RATINGS)
     framework = inspection.framework.framework
+    if is_areas(inspection):
+        data = rate_areas_inspection(inspection).to_dict()
+        data["framework_ref"] = framework.ref
+        data["inspection"] = inspection.pk
+        return JsonResponse(data)
     result: InspectionRating = rate_inspection(inspection)
     data = result.to_dict()
     data["framework_ref"] = framework.ref
@@ -178,6 +194,8 @@ def discretion(request: HttpRequest, pk: int, standard_id: str) -> HttpResponse:
     model so the history shows who did it and when.
     """
     inspection, role = get_inspection(request, pk, Can.JUDGE)
+    if is_areas(inspection):
+        return _area_word(request, inspection, role, standard_id)
     framework = inspection.framework.framework
     standard = _case_standard(framework, standard_id)
     result = rate_inspection(inspection).standard(standard.id)
@@ -247,6 +265,144 @@ def discretion(request: HttpRequest, pk: int, standard_id: str) -> HttpResponse:
         form = DiscretionForm(initial=initial, **form_kwargs)
     context["form"] = form
     return render(request, "inspections/ratings/discretion.html", context)
+
+
+# ---- earlier programmes (SQS, FJI, CCI): areas, their scores and words ----------------------
+
+
+def _area_interval(area: AreaResult) -> str:
+    if area.interval is None:
+        return ""
+    low, high = area.interval
+    return f"{low * 100:.0f}%–{high * 100:.0f}%"
+
+
+def _area_ratings(request: HttpRequest, inspection: Inspection, role: Role) -> HttpResponse:
+    """Per area: the pooled 'done well enough' figure, its counts and interval, the word from
+    the framework's scale (or the inspectors' word and why), and every item's counts."""
+    framework = inspection.framework.framework
+    result, problems = rate_areas_with_problems(inspection)
+    recorded = {
+        area.id: stored_area_word(inspection, area.id)
+        for area in result.areas
+        if scale_words(framework, area.id)
+    }
+    rows = [
+        {
+            "area": area,
+            "anchor": anchor(area.id),
+            "interval": _area_interval(area),
+            "takes_word": area.id in recorded,
+            "recorded": recorded.get(area.id),
+            "scored_items": [i for i in area.items if i.kind == "scored"],
+            "recorded_items": [i for i in area.items if i.kind == "recorded"],
+        }
+        for area in result.areas
+    ]
+    return render(
+        request,
+        "inspections/ratings/areas.html",
+        {
+            "inspection": inspection,
+            "role": role,
+            "result": result,
+            "framework": framework,
+            "rows": rows,
+            "left_out": [framework.area(a) for a in result.optional_areas_left_out],
+            "any_override": any(a.override_reason for a in result.areas),
+            "problems": [
+                {
+                    "id": area_id,
+                    "anchor": anchor(area_id),
+                    "text": _("%(id)s: the word recorded is not applied: %(problem)s")
+                    % {"id": area_id, "problem": problem},
+                }
+                for area_id, problem in sorted(problems.items())
+            ],
+            "confidence": f"{float(framework.interval.confidence) * 100:g}",
+            "can_judge": allowed(role, inspection, Can.JUDGE),
+            "can_work": allowed(role, inspection, Can.WORK),
+        },
+    )
+
+
+def _area_word(
+    request: HttpRequest, inspection: Inspection, role: Role, area_id: str
+) -> HttpResponse:
+    """Record, change or remove the inspectors' word for an area, always with a reason.
+
+    A scored area's word overrides its score's word (a Discretion row keyed by the area id); a
+    judged area (FJI governance) takes its word here (a Judgement row). `.save()`/`.delete()`
+    keep every change, and who made it, in the history.
+    """
+    framework = inspection.framework.framework
+    words = scale_words(framework, area_id) if area_id in {a.id for a in framework.areas} else []
+    if not words:
+        raise Http404("No such area, or the area takes no word")
+    chosen = rate_areas_inspection(inspection).areas
+    area = next((a for a in chosen if a.id == area_id), None)  # None: optional, not chosen
+    current = stored_area_word(inspection, area_id)
+    page = reverse("inspections:ratings", kwargs={"pk": inspection.pk}) + "#" + anchor(area_id)
+    context: dict[str, Any] = {
+        "inspection": inspection,
+        "role": role,
+        "area_def": framework.area(area_id),
+        "area": area,
+        "current": current,
+        "current_reason": _reason(current),
+        "judged": framework.area(area_id).rating_method == "judgement",
+        "ratings_url": page,
+    }
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    if action in {"remove", "confirm_remove"}:
+        if current is None:
+            messages.error(request, _("There is no word to remove."))
+            return redirect(page)
+        if action == "remove":
+            return render(request, "inspections/ratings/area_word_remove.html", context)
+        current.delete()  # history keeps the removed record, with who removed it
+        messages.success(request, _("Removed the word recorded for %(id)s.") % {"id": area_id})
+        return redirect(page)
+
+    def check(word: str, reason: str) -> str | None:
+        return area_word_problem(inspection, area_id, word, reason)
+
+    if request.method == "POST":
+        form = AreaWordForm(request.POST, words=words, check=check)
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    save_area_word(
+                        inspection,
+                        area_id,
+                        form.cleaned_data["word"],
+                        form.cleaned_data["reason"],
+                        signed_in_user(request),
+                    )
+            except IntegrityError:  # recorded by someone else at the same moment
+                messages.error(
+                    request,
+                    _("Someone has just recorded a word for %(id)s: check it first.")
+                    % {"id": area_id},
+                )
+                return redirect(request.path)
+            messages.success(
+                request,
+                _("%(id)s is now %(word)s, with your reason.")
+                % {"id": area_id, "word": form.cleaned_data["word"]},
+            )
+            return redirect(page)
+    else:
+        initial = {"word": current.rating, "reason": _reason(current)} if current else {}
+        form = AreaWordForm(initial=initial, words=words, check=check)
+    context["form"] = form
+    return render(request, "inspections/ratings/area_word.html", context)
+
+
+def _reason(recorded: Discretion | Judgement | None) -> str:
+    if recorded is None:
+        return ""
+    return recorded.rationale if isinstance(recorded, Judgement) else recorded.reason
 
 
 urlpatterns = [

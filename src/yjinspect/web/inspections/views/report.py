@@ -1,8 +1,10 @@
 """The inspection report: as a web page and as a PDF, from one template.
 
 Both come from `services.report.inspection_report` (the engine's figures, worded by
-`yjinspect.reports.content`); the PDF is the same HTML laid out by WeasyPrint with the print
-stylesheet, offline.
+`yjinspect.reports.content`, with the inspectors' edited words from `views.texts`); the PDF is
+the same HTML laid out by WeasyPrint with the print stylesheet, offline. The web view serves the
+PDF from `services.report_cache` while nothing in it has changed; `pdf_bytes` always renders
+(the CLI and the benchmark use it).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from pathlib import Path
 
 from django.contrib.staticfiles import finders
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import path
 from django.utils import translation
@@ -20,9 +22,12 @@ from django.utils.text import slugify
 
 from yjinspect.reports.pdf import html_to_pdf
 
-from ..access import Can, get_inspection
+from ..access import Can, allowed, get_inspection
 from ..models import Inspection
+from ..services.ratings import is_areas
 from ..services.report import inspection_report, report_language
+from ..services.report_cache import cached_pdf
+from . import texts
 
 CSS_NAME = "yjinspect/report.css"
 
@@ -41,6 +46,8 @@ def _request_language(request: HttpRequest) -> str:
 
 def report(request: HttpRequest, pk: int) -> HttpResponse:
     inspection, role = get_inspection(request, pk, Can.SEE_RATINGS)
+    if is_areas(inspection):  # earlier programmes have their own report shapes
+        return redirect("inspections:legacy_report", pk=pk)
     lang = _request_language(request)
     with translation.override(lang):
         return render(
@@ -51,6 +58,7 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
                 "role": role,
                 "report": inspection_report(inspection),
                 "report_lang": lang,
+                "texts_link": allowed(role, inspection, Can.WORK),
             },
         )
 
@@ -82,10 +90,13 @@ def pdf_bytes(
 
 def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     inspection, _role = get_inspection(request, pk, Can.SEE_RATINGS)
+    if is_areas(inspection):
+        return redirect("inspections:legacy_report_pdf", pk=pk)
     lang = _request_language(request)
     started = time.perf_counter()
-    pdf = pdf_bytes(inspection, request, lang)
+    pdf, hit = cached_pdf(inspection, lang, lambda: pdf_bytes(inspection, request, lang))
     response = HttpResponse(pdf, content_type="application/pdf")
+    response["X-Report-Cache"] = "hit" if hit else "miss"
     name = slugify(
         f"inspection-report-{inspection.service_name}-{inspection.fieldwork_start:%Y-%m}"
         + ("-cy" if lang == "cy" else "")
@@ -98,4 +109,5 @@ def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 urlpatterns = [
     path("<int:pk>/report/", report, name="report"),
     path("<int:pk>/report.pdf", report_pdf, name="report_pdf"),
+    *texts.urlpatterns,  # the report's edited words, under /report/ too
 ]

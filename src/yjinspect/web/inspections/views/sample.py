@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from yjinspect.core.sampling import SamplingCase, SamplingError
@@ -22,14 +23,14 @@ from ..services.caselists import value_label
 from ..services.sampling import AllocationChange, SampleRefused
 
 ATTRIBUTE_LABELS = {
-    "sex": "Sex",
-    "disposal_type": "Disposal type",
-    "risk_of_harm": "Risk of harm",
-    "safety_wellbeing": "Safety and wellbeing",
-    "ethnicity_group": "Ethnicity",
-    "age": "Age",
-    "looked_after": "Looked after",
-    "custody": "In custody",
+    "sex": gettext_lazy("Sex"),
+    "disposal_type": gettext_lazy("Disposal type"),
+    "risk_of_harm": gettext_lazy("Risk of harm"),
+    "safety_wellbeing": gettext_lazy("Safety and wellbeing"),
+    "ethnicity_group": gettext_lazy("Ethnicity"),
+    "age": gettext_lazy("Age"),
+    "looked_after": gettext_lazy("Looked after"),
+    "custody": gettext_lazy("In custody"),
 }
 ALLOCATION_PER_PAGE = 50
 

@@ -3,8 +3,11 @@
 Creates demo users (one password for all: YJ_DEMO_PASSWORD, or a default that is printed) and
 the "Demoshire Youth Justice Service" inspection in moderation: a generated case list, a drawn
 sample, cases allocated and assessed, a few second assessments with disagreements, judgements,
-one professional discretion and some evidence. Running it again changes nothing but the demo
-users' password; `--reset` deletes the demo inspection and builds it afresh.
+one professional discretion, some evidence, practice examples and the report's words (foreword,
+background, involvement, a narrative per standard, recommendations to three bodies), and outcome
+indicators computed from FICTITIOUS records with ILLUSTRATIVE national comparators (once: an
+inspection that has them keeps them). Running it again changes nothing but the demo users'
+password; `--reset` deletes the demo inspection and builds it afresh.
 
 Everything is made up: case references like DEMO-C0001, case managers like CM07, meetings
 described by role. Never load it into a database that holds a real inspection's users.
@@ -17,9 +20,12 @@ import os
 import random
 import time
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
+from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, TypeVar
 
 from django.conf import settings
@@ -27,14 +33,25 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import models, transaction
+from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from yjinspect.core.caselist import CaseRow
+from yjinspect.core.indicators import Rules
+from yjinspect.core.published import parse_published
 from yjinspect.core.ratings import Counts, InspectionRating, RatingInputs, StandardResult, rate
 from yjinspect.core.ratings import Judgement as CoreJudgement
 from yjinspect.core.sampling import derive_seed, eligibility_window
+from yjinspect.demo import legacy as legacy_demo
+from yjinspect.demo import narrative
 from yjinspect.demo.generator import generate_answers, generate_case_list
+from yjinspect.demo.outcomes import generate_outcome_files
 from yjinspect.frameworks import Framework, shipped_framework_paths
+from yjinspect.reports.content import BACKGROUND, FOREWORD, INVOLVEMENT, standard_key
+from yjinspect.web.comparison.models import PublishedUpload
+from yjinspect.web.comparison.services import store_upload
+from yjinspect.web.outcomes import services as outcome_services
+from yjinspect.web.outcomes.models import IndicatorRun
 
 from ...models import (
     Answer,
@@ -51,11 +68,14 @@ from ...models import (
     Inspection,
     Judgement,
     Membership,
+    Recommendation,
+    ReportText,
     Role,
     State,
     StateTransition,
 )
 from ...services import sampling as sample_service
+from ...services.legacy_demo import build_sqs_demo
 from ...services.ratings import rate_inspection
 
 M = TypeVar("M", bound=models.Model)
@@ -67,6 +87,7 @@ FIELDWORK_END = dt.date(2024, 4, 12)
 CASE_COUNTS = {"court": 60, "out_of_court": 40, "resettlement": 0}
 DEFAULT_SEED = 20240408
 DEFAULT_PASSWORD = "demo-password-please-change"  # noqa: S105 - a demo, printed on purpose
+PUBLISHED_CSV = Path(legacy_demo.__file__).with_name("published-results.csv")
 PASSWORD_ENV = "YJ_DEMO_PASSWORD"  # noqa: S105 - the name of a variable, not a password
 CASE_LIST_FILENAME = "demoshire-case-list.csv"
 
@@ -259,6 +280,8 @@ class Command(BaseCommand):
                     old_id = old.pk
                     old.delete()
                     self.stdout.write(f"Deleted the demo inspection (id {old_id}).")
+                for old in legacy_demo_inspections(users):
+                    old.delete()
             inspection = demo_inspections(users).first()
             if inspection is None:
                 inspection = build_demo(users, seed)
@@ -268,6 +291,22 @@ class Command(BaseCommand):
                     f"The demo inspection already exists (id {inspection.pk}); "
                     "use --reset to build it again."
                 )
+            run = load_outcome_indicators(inspection, users["demo-lead"], seed)
+            if run is not None:
+                self.stdout.write(
+                    f"Stored outcome indicators from {run.case_rows:,} FICTITIOUS records "
+                    "(national comparators ILLUSTRATIVE)."
+                )
+            if not legacy_demo_inspections(users).exists():
+                earlier = build_sqs_demo(
+                    users["demo-lead"],
+                    [users[name] for name in INSPECTORS],
+                    users["demo-moderator"],
+                )
+                self.stdout.write(f"Created the earlier-programme demo inspection {earlier}.")
+            loaded = load_published_results(users["demo-admin"])
+            if loaded:
+                self.stdout.write(f"Loaded {loaded} published figures from {PUBLISHED_CSV.name}.")
         result = rate_inspection(inspection)
         overall = result.overall_rating.label if result.overall_rating else result.not_rated_label
         self.stdout.write(f"Ratings: {overall}, score {result.score} of {result.max_score}.")
@@ -284,6 +323,77 @@ class Command(BaseCommand):
             "(make run)."
         )
         self.stdout.write(f"Done in {time.perf_counter() - started:.1f} s.")
+
+
+def legacy_demo_inspections(users: Mapping[str, User]) -> models.QuerySet[Inspection]:
+    """The demo's earlier-programme (SQS) inspection, for comparing a service over time."""
+    return Inspection.objects.filter(
+        service_name=legacy_demo.SERVICE_NAME, created_by=users["demo-lead"]
+    ).order_by("pk")
+
+
+def load_outcome_indicators(inspection: Inspection, lead: User, seed: int) -> IndicatorRun | None:
+    """The demo's outcome indicators, for its report background and board dashboard, once.
+
+    FICTITIOUS records and population with ILLUSTRATIVE comparators go through the outcomes
+    app's own checks, computation and storage, as the lead's upload would, so the demo shows
+    what a real run stores. An inspection that already has a run is left alone (None).
+    """
+    if IndicatorRun.objects.filter(inspection=inspection).exists():
+        return None
+    demo = generate_outcome_files(derive_seed(seed, "demo-outcomes"))
+    try:
+        files = outcome_services.IndicatorFiles(
+            cases_name=demo.records_name,
+            cases=demo.records_csv.encode("utf-8"),
+            population_name=demo.population_name,
+            population=demo.population_csv.encode("utf-8"),
+            period=demo.period,
+            cohort=demo.cohort,
+            rules=Rules(),
+            comparators=outcome_services.comparators_from_csv(demo.comparators_csv.encode("utf-8")),
+            comparator_source=demo.comparator_source,
+        )
+        # as at the fieldwork, so the notes (e.g. "provisional") are those the team would see
+        checked = outcome_services.check_files(files, as_of=FIELDWORK_START)
+    except outcome_services.ProblemsFound as found:
+        listed = "; ".join(
+            f"{p.file} row {p.row}, {p.column}: {p.message}" for p in found.problems[:5]
+        )
+        raise CommandError(
+            f"The demo's generated outcome files fail the checks: {listed}"
+        ) from None
+    with _history_by(lead):
+        return outcome_services.store_run(inspection, checked, lead)
+
+
+@contextmanager
+def _history_by(user: User) -> Iterator[None]:
+    """Attribute the history rows written inside to `user`, as the request middleware would for
+    a signed-in upload (the outcomes service saves its own rows, so `_as_author` cannot)."""
+    context = HistoricalRecords.context
+    outer = getattr(context, "request", None)
+    context.request = SimpleNamespace(user=user)
+    try:
+        yield
+    finally:
+        if outer is None:
+            del context.request
+        else:
+            context.request = outer
+
+
+def load_published_results(user: User) -> int:
+    """The shipped published results (seed figures and FICTITIOUS services), once.
+
+    They give the comparison pages something to compare; a second run finds them stored.
+    """
+    if not PUBLISHED_CSV.exists() or PublishedUpload.objects.exists():
+        return 0
+    text = PUBLISHED_CSV.read_text(encoding="utf-8")
+    figures = parse_published(text)
+    store_upload(figures, text, PUBLISHED_CSV.name, user)
+    return len(figures)
 
 
 def demo_inspections(users: Mapping[str, User]) -> models.QuerySet[Inspection]:
@@ -394,7 +504,51 @@ def build_demo(users: Mapping[str, User], seed: int) -> Inspection:
             lead,
         ).save()
     _add_discretion(inspection, framework, lead)
+    _write_report_texts(inspection, users)
     return inspection
+
+
+def _mark_practice_examples(
+    sampled: Sequence[Case], assessments: Sequence[Assessment], rng: random.Random
+) -> None:
+    """Flag a few cases per domain as practice examples, each with an invented note."""
+    for domain, notes in narrative.PRACTICE_EXAMPLES.items():
+        in_domain = [
+            a for case, a in zip(sampled, assessments, strict=True) if case.domain == domain
+        ]
+        for assessment, note in zip(
+            rng.sample(in_domain, k=min(len(notes), len(in_domain))), notes, strict=False
+        ):
+            assessment.practice_example = True
+            assessment.practice_example_note = note
+
+
+def _write_report_texts(inspection: Inspection, users: Mapping[str, User]) -> None:
+    """The report's words: the lead writes the foreword, background, involvement and the
+    recommendations; the inspectors write the standards' narratives (saved with history)."""
+    lead = users["demo-lead"]
+    texts = {
+        FOREWORD: (narrative.FOREWORD, lead),
+        BACKGROUND: (narrative.BACKGROUND, lead),
+        INVOLVEMENT: (narrative.INVOLVEMENT, lead),
+    }
+    for index, (standard_id, text) in enumerate(narrative.STANDARDS.items()):
+        texts[standard_key(standard_id)] = (text, users[INSPECTORS[index % len(INSPECTORS)]])
+    for key, (text, author) in texts.items():
+        _as_author(
+            ReportText(inspection=inspection, key=key, text_en=text, updated_by=author), author
+        ).save()
+    for order, (body, text) in enumerate(narrative.RECOMMENDATIONS, 1):
+        _as_author(
+            Recommendation(
+                inspection=inspection,
+                addressed_to=body,
+                text_en=text,
+                order=order,
+                updated_by=lead,
+            ),
+            lead,
+        ).save()
 
 
 def _move_to(inspection: Inspection, state: State, by: User, note: str) -> None:
@@ -546,12 +700,7 @@ def _record_assessments(
                 case.assessor,
             )
         )
-    example = assessments[rng.randrange(len(assessments))]
-    example.practice_example = True
-    example.practice_example_note = (
-        "The case manager used the child's interest in football to rebuild their attendance at "
-        "school, working closely with a sports mentor."
-    )
+    _mark_practice_examples(sampled, assessments, rng)
     created: list[Assessment] = bulk_create_with_history(assessments, Assessment)
     refs = {case.pk: case.case_ref for case in sampled}
     primaries = {refs[a.case_id]: a for a in created}

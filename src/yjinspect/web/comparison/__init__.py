@@ -1,0 +1,1 @@
+"""Comparison across services, over time and across inspection programmes."""

@@ -1,0 +1,136 @@
+"""The edited words in the report page and the PDF: order, escaping, outline, practice examples."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import AbstractUser
+from django.test import Client
+from django.urls import reverse
+
+from yjinspect.reports.pdf import render_document
+from yjinspect.web.inspections.models import Assessment, Inspection, Recommendation, ReportText
+from yjinspect.web.inspections.views.report import _css_path, standalone_html
+
+from .conftest import answered_court_cases
+
+pytestmark = pytest.mark.django_db
+
+SCRIPT = "<script>alert('x')</script>"
+
+
+@pytest.fixture
+def written(inspection: Inspection, users: dict[str, AbstractUser]) -> Inspection:
+    lead = users["lead"]
+    cases = answered_court_cases(
+        inspection, users["inspector"], {"2.1.desistance": 9, "2.1.child_safety": 6}
+    )
+    example = Assessment.objects.get(case=cases[2])
+    example.practice_example = True
+    example.practice_example_note = "Sam's case manager found a sports mentor."
+    example.save()
+    for key, text in {
+        "foreword": "Foreword words.",
+        "background": "Local context words.",
+        "involvement": "Children told us things.",
+        "standard:2.1": f"Assessment narrative. {SCRIPT}\n\n- a bullet point",
+    }.items():
+        ReportText.objects.create(inspection=inspection, key=key, text_en=text, updated_by=lead)
+    Recommendation.objects.create(
+        inspection=inspection, addressed_to="The board", text_en="act now", updated_by=lead
+    )
+    return inspection
+
+
+def _visible(markup: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", markup))
+
+
+def test_sections_in_the_order_of_the_seed(
+    written: Inspection, client_as: Callable[[str], Client]
+) -> None:
+    page = client_as("lead").get(reverse("inspections:report", args=[written.pk])).content.decode()
+    article = page.split('<article class="yj-report"')[1]
+    ids = [
+        "foreword",
+        "ratings",
+        "recommendations",
+        "background",
+        "domain-1",
+        "involvement",
+        "domain-2",
+        "standard-2-1",
+        "summary-2",
+        "domain-3",
+        "annex",
+    ]
+    positions = [article.index(f'id="{i}"') for i in ids]
+    assert positions == sorted(positions)
+    # The narrative follows the key-question table of its standard.
+    section = article.split('id="standard-2-1"')[1].split("</section>")[0]
+    assert section.index("key-questions") < section.index("Assessment narrative.")
+    assert "The board should:" in _visible(article)
+    assert 'href="#involvement"' in article and 'href="#summary-2"' in article
+
+
+def test_text_is_escaped_in_html_and_printed_as_text_in_the_pdf(
+    written: Inspection, client_as: Callable[[str], Client]
+) -> None:
+    page = client_as("lead").get(reverse("inspections:report", args=[written.pk])).content.decode()
+    assert SCRIPT not in page
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
+    document = render_document(standalone_html(written), _css_path().parent.parent)
+    texts = " ".join(
+        b.text for page in document.pages for b in _boxes(page._page_box) if hasattr(b, "text")
+    )
+    assert "<script>alert('x')</script>" in texts
+    titles: list[str] = []
+
+    def walk(tree: Any) -> None:
+        for label, _target, children, _state in tree:
+            titles.append(label)
+            walk(children)
+
+    walk(document.make_bookmark_tree())
+    for wanted in (
+        "Foreword",
+        "Recommendations",
+        "Involvement of children and their parents or carers",
+        "Case data summary: court disposals",
+        "Practice example",
+    ):
+        assert wanted in titles, titles
+
+
+def _boxes(box: Any) -> Iterator[Any]:
+    yield box
+    for child in getattr(box, "children", ()):
+        yield from _boxes(child)
+
+
+def test_practice_examples_never_show_the_case(
+    written: Inspection, client_as: Callable[[str], Client]
+) -> None:
+    page = client_as("lead").get(reverse("inspections:report", args=[written.pk])).content.decode()
+    examples = page.split('id="domain-2-examples"')[1].split("</section>")[0]
+    assert "Sam&#x27;s case manager found a sports mentor." in examples
+    assert "govuk-inset-text" in examples
+    assert not re.search(r"C0\d\d", examples)
+    assert "Pat Example" not in page  # the case manager's name, from the case list
+    assert "names in the practice examples have been changed" in page
+
+
+def test_summary_chart_has_text_alternative_and_table(
+    written: Inspection, client_as: Callable[[str], Client]
+) -> None:
+    page = client_as("lead").get(reverse("inspections:report", args=[written.pk])).content.decode()
+    summary = page.split('id="summary-2"')[1].split("</section>")[0]
+    assert '<title id="summary-2-chart-title">' in summary
+    assert '<desc id="summary-2-chart-desc">' in summary
+    assert page.count('id="summary-2"') == 1
+    table = summary.split('id="summary-2-table"')[1].split("</table>")[0]
+    # Child safety: 6 Yes and 3 No of 9 cases.
+    assert re.search(r"2\.1 Keeping the child safe</td>\s*<td[^>]*>6</td>\s*<td[^>]*>3</td>", table)
