@@ -14,6 +14,7 @@ from django.contrib.auth.models import AbstractUser
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 from openpyxl import load_workbook
 
 import yjinspect.web
@@ -159,6 +160,28 @@ def test_plan_items_copy_the_welsh_words_too(
         ("", ""),
     ]
     assert items[0].history.earliest().text_cy == welsh.text_cy  # in the 'created' history row
+
+
+def test_welsh_pages_and_board_export_show_the_welsh_words(
+    published: Inspection, users: dict[str, AbstractUser], client_as: Any
+) -> None:
+    """On Welsh pages and in a Welsh board export the copied Welsh is shown; an item without
+    Welsh falls back to its English, and English pages keep the English."""
+    welsh = Recommendation.objects.get(inspection=published, order=0)
+    welsh.addressed_to_cy = "Bwrdd rheoli'r GCI"
+    welsh.text_cy = "Sicrhau bod cynlluniau'n ymdrin â'r risg o niwed i eraill."
+    welsh.save()
+    create_plan(published, users["lead"])  # type: ignore[arg-type]
+    english_only = Recommendation.objects.get(inspection=published, order=1).text_en
+    client = client_as("lead")
+    cy = client.get(_url("plan", published) + "?lang=cy").content.decode()
+    assert "Bwrdd rheoli&#x27;r GCI" in cy and "Sicrhau bod cynlluniau" in cy
+    assert escape(english_only) in cy
+    workbook = load_workbook(io.BytesIO(client.get(_url("plan_xlsx", published)).content))
+    cells = {str(c.value) for row in workbook.active.iter_rows() for c in row}
+    assert welsh.text_cy in cells and english_only in cells
+    en = client.get(_url("plan", published) + "?lang=en").content.decode()
+    assert "Sicrhau bod cynlluniau" not in en and escape(welsh.text_en) in en
 
 
 def test_plan_waits_for_the_factual_accuracy_check(

@@ -12,6 +12,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -88,6 +89,19 @@ class PlanItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.addressed_to}: {self.text[:60]}"
+
+    @property
+    def shown_text(self) -> str:
+        """The recommendation in the page's language: Welsh when asked for and copied."""
+        return self.text_cy if _welsh() and self.text_cy else self.text
+
+    @property
+    def shown_addressed_to(self) -> str:
+        return self.addressed_to_cy if _welsh() and self.addressed_to_cy else self.addressed_to
+
+
+def _welsh() -> bool:
+    return (get_language() or "").split("-")[0] == "cy"
 
 
 class Action(models.Model):

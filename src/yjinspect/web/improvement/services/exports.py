@@ -57,7 +57,7 @@ class BoardItem:
 def board_items(plan: ImprovementPlan, today: dt.date) -> list[BoardItem]:
     """Every item and action of the plan, worded for the board, case references removed."""
     items = list(items_with_actions(plan))
-    texts = [t for i in items for t in (i.text, i.addressed_to, i.owner)]
+    texts = [t for i in items for t in (i.shown_text, i.shown_addressed_to, i.owner)]
     texts += [
         t for i in items for a in i.actions.all() for t in (a.description, a.owner, a.progress_note)
     ]
@@ -69,8 +69,8 @@ def board_items(plan: ImprovementPlan, today: dt.date) -> list[BoardItem]:
     return [
         BoardItem(
             number=n,
-            addressed_to=clean(item.addressed_to),
-            text=clean(item.text),
+            addressed_to=clean(item.shown_addressed_to),
+            text=clean(item.shown_text),
             owner=clean(item.owner),
             status=status_label(item.status),
             actions=tuple(
