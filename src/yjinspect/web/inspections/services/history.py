@@ -42,6 +42,7 @@ from ..models import (
     Recommendation,
     ReportText,
 )
+from .exports import neutralise
 from .merged_history import MergedHistory
 
 PAGE_SIZE = 25
@@ -640,12 +641,6 @@ CSV_COLUMNS = (
     "before",
     "after",
 )
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(cell: str) -> str:
-    """Stop spreadsheet programs reading a cell as a formula (CSV injection)."""
-    return f"'{cell}" if cell.startswith(_FORMULA_START) else cell
 
 
 def csv_rows(entries: Iterable[HistoryEntry]) -> Iterator[list[str]]:
@@ -656,4 +651,4 @@ def csv_rows(entries: Iterable[HistoryEntry]) -> Iterator[list[str]]:
         base = [when, entry.who, entry.kind.value, entry.case_ref, entry.subject]
         changes = entry.changes or (Change("", "", "", ""),)
         for c in changes:
-            yield [neutralise(cell) for cell in [*base, c.name, c.before, c.after]]
+            yield [str(neutralise(cell)) for cell in [*base, c.name, c.before, c.after]]
