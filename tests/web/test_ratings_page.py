@@ -143,9 +143,9 @@ def test_the_page_rates_once_per_request(
     calls: list[int] = []
     real = ratings_views.rate_inspection
 
-    def counting(inspection: Inspection) -> Any:
+    def counting(inspection: Inspection, *rows: Any) -> Any:
         calls.append(inspection.pk)
-        return real(inspection)
+        return real(inspection, *rows)
 
     monkeypatch.setattr(ratings_views, "rate_inspection", counting)
     page(client_as("inspector"), planned)

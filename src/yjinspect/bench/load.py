@@ -102,13 +102,16 @@ def _free_port() -> int:
 @dataclass
 class Tally:
     latencies: list[float] = field(default_factory=list)
+    # The same latencies by kind of request, to show which one sets the p95.
+    by_kind: dict[str, list[float]] = field(default_factory=dict)
     errors: int = 0
     saved: dict[tuple[str, str], str] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def add(self, seconds: float, ok: bool) -> None:
+    def add(self, seconds: float, ok: bool, kind: str) -> None:
         with self.lock:
             self.latencies.append(seconds)
+            self.by_kind.setdefault(kind, []).append(seconds)
             if not ok:
                 self.errors += 1
 
@@ -141,7 +144,9 @@ class Browser:
             urllib.request.HTTPCookieProcessor(self.jar), _NoRedirectAfterPost()
         )
 
-    def request(self, path: str, data: list[tuple[str, str]] | None = None) -> tuple[int, str]:
+    def request(
+        self, path: str, data: list[tuple[str, str]] | None = None, kind: str = "other"
+    ) -> tuple[int, str]:
         body = urllib.parse.urlencode(data).encode() if data is not None else None
         req = urllib.request.Request(self.base + path, data=body)  # noqa: S310 - loopback only
         req.add_header("Referer", self.base + path)
@@ -153,7 +158,7 @@ class Browser:
             status, text = exc.code, exc.read().decode(errors="replace")
         except OSError:
             status, text = 0, ""
-        self.tally.add(time.perf_counter() - start, 200 <= status < 400)
+        self.tally.add(time.perf_counter() - start, 200 <= status < 400, kind)
         return status, text
 
 
@@ -207,7 +212,7 @@ def inspector(
         for lens in ("desistance", "child_safety", "others_safety")
     ]
     while time.monotonic() < deadline:
-        status, page = browser.request(url)
+        status, page = browser.request(url, kind="open the form")
         if status != 200:
             continue
         fields = [(n, v) for n, v in _form_fields(page) if not n.endswith("-value")]
@@ -216,12 +221,12 @@ def inspector(
         value = rng.choice(["yes", "no"])
         kept[f"{target}-value"] = value
         fields += [*kept.items(), ("action", "save")]
-        status, _ = browser.request(url, fields)
+        status, _ = browser.request(url, fields, kind="save")
         if status == 302:  # saved: the form redirects after a successful save
             with tally.lock:
                 tally.saved[(f"BENCH-{index:03d}", target)] = value
         time.sleep(THINK)
-        browser.request(f"/inspections/{pk}/ratings/")
+        browser.request(f"/inspections/{pk}/ratings/", kind="ratings page")
         time.sleep(THINK)
 
 
@@ -233,6 +238,18 @@ def trivial(base: str, deadline: float) -> tuple[int, float]:
         browser.request("/healthz")
         count += 1
     return count, statistics.median(tally.latencies) * 1000
+
+
+def gunicorn_shape() -> str:
+    """The worker processes and threads the run used, as the production settings chose them."""
+    from yjinspect.web import gunicorn_conf
+
+    return f"gunicorn {gunicorn_conf.workers} workers x {gunicorn_conf.threads} thread(s)"
+
+
+def percentile(ordered: list[float], fraction: float) -> float:
+    """The value below which `fraction` of the (sorted) latencies fall, in milliseconds."""
+    return ordered[min(int(len(ordered) * fraction), len(ordered) - 1)] * 1000
 
 
 def lost_answers(pk: int, saved: dict[tuple[str, str], str]) -> int:
@@ -256,12 +273,18 @@ def main() -> None:
     pk = build_inspection(USERS)
     cases = dict(Case.objects.filter(inspection_id=pk).values_list("case_ref", "pk"))
     port = _free_port()
-    env = {**os.environ, "YJ_AXES": "0", "YJ_DEBUG": "0", "YJ_LOG_LEVEL": "ERROR"}
-    server = subprocess.Popen(  # noqa: S603 - our own gunicorn on loopback
+    # The production gunicorn settings (web/gunicorn_conf.py), on a loopback port.
+    env = {
+        **os.environ,
+        "YJ_AXES": "0",
+        "YJ_DEBUG": "0",
+        "YJ_LOG_LEVEL": "ERROR",
+        "YJ_BIND": f"127.0.0.1:{port}",
+    }
+    server = subprocess.Popen(
         [
-            sys.executable, "-m", "gunicorn", "yjinspect.web.wsgi",
-            "--bind", f"127.0.0.1:{port}", "--workers", os.environ.get("YJ_BENCH_WORKERS", "4"),
-            "--threads", "2", "--log-level", "error",
+            sys.executable, "-m", "gunicorn", "-c", "python:yjinspect.web.gunicorn_conf",
+            "yjinspect.web.wsgi",
         ],
         env=env,
     )  # fmt: skip
@@ -299,18 +322,26 @@ def main() -> None:
         server.terminate()
         server.wait(timeout=30)
     latencies = sorted(tally.latencies)
-    p50 = latencies[len(latencies) // 2] * 1000
-    p95 = latencies[int(len(latencies) * 0.95)] * 1000
+    p50 = percentile(latencies, 0.5)
+    p95 = percentile(latencies, 0.95)
     throughput = len(latencies) / elapsed
     trivial_throughput = trivial_count / 5
     lost = lost_answers(pk, tally.saved)
     print(
         f"load: {USERS} inspectors for {SECONDS:.0f} s against gunicorn + PostgreSQL "
-        f"({THINK:g} s between actions; sign-in and warm-up not counted)"
+        f"({THINK:g} s between actions; sign-in and warm-up not counted; "
+        f"{gunicorn_shape()})"
     )
     print(
         f"load: requests={len(latencies)} throughput={throughput:.1f}/s "
         f"p50={p50:.0f} ms p95={p95:.0f} ms"
+    )
+    print(
+        "load: p95 by request: "
+        + ", ".join(
+            f"{kind} {percentile(sorted(times), 0.95):.0f} ms ({len(times)})"
+            for kind, times in tally.by_kind.items()
+        )
     )
     print(f"load: answers saved and checked={len(tally.saved)} lost={lost} errors={tally.errors}")
     print(

@@ -197,7 +197,10 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+# Flash messages ("Saved.") ride in a signed cookie, falling back to the session when long:
+# Django's default. Keeping them in the session cost two session writes for every save.
+# They carry case references at most, never a child's name (none is stored).
+MESSAGE_STORAGE = "django.contrib.messages.storage.fallback.FallbackStorage"
 
 LOGGING = {
     "version": 1,

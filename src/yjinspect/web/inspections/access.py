@@ -12,6 +12,7 @@ from enum import StrEnum
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpRequest
 
 from .models import Inspection, Membership, Role
@@ -77,11 +78,30 @@ def allowed(role: Role | None, inspection: Inspection, can: Can) -> bool:
 
 
 def get_inspection(request: HttpRequest, pk: int, can: Can) -> tuple[Inspection, Role]:
-    """The inspection if the user may `can` it; 404 for strangers, 403 for members without."""
-    inspection = Inspection.objects.select_related("framework").filter(pk=pk).first()
+    """The inspection if the user may `can` it; 404 for strangers, 403 for members without.
+
+    Every inspection page starts here, so the user's role comes in the same query as the
+    inspection (a subquery) rather than a second round trip.
+    """
+    user = request.user
+    member = isinstance(user, User) and not user.is_superuser
+    inspections = Inspection.objects.select_related("framework").filter(pk=pk)
+    if isinstance(user, User) and member:
+        inspections = inspections.annotate(
+            member_role=Subquery(
+                Membership.objects.filter(inspection=OuterRef("pk"), user=user)
+                .order_by("pk")
+                .values("role")[:1]
+            )
+        )
+    inspection = inspections.first()
     if inspection is None:
         raise Http404("No such inspection")
-    role = role_of(request.user, inspection)
+    if member:
+        member_role = getattr(inspection, "member_role", None)
+        role = Role(member_role) if member_role else None
+    else:
+        role = role_of(user, inspection)
     if role is None:
         raise Http404("No such inspection")
     if not allowed(role, inspection, can):

@@ -25,14 +25,71 @@ TEXT_LIMIT = 20_000
 
 
 @dataclass(frozen=True)
+class FieldView:
+    """A field as the template draws it, worked out once.
+
+    The assessment page draws dozens of questions, each looking up its fields' ids, names and
+    values many times; a BoundField recomputes them on every lookup.
+    """
+
+    id: str
+    name: str
+    value: str
+    errors: tuple[str, ...]
+
+    @classmethod
+    def of(cls, bound: forms.BoundField) -> FieldView:
+        value = bound.value()
+        return cls(
+            id=bound.auto_id,
+            name=bound.html_name,
+            value="" if value is None else str(value),
+            errors=tuple(str(e) for e in bound.errors),
+        )
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One radio of a question: its input id (the first takes the field's own id, so that
+    the error summary's link lands on it) and whether it is the answer shown."""
+
+    value: str
+    label: str
+    input_id: str
+    checked: bool
+
+
+@dataclass(frozen=True)
 class QuestionFields:
-    """One key question and its bound fields, for the template."""
+    """One key question and its fields, for the template."""
 
     question: Question
-    value: forms.BoundField
-    na_reason: forms.BoundField
-    evidence: forms.BoundField
-    version: forms.BoundField
+    value: FieldView
+    na_reason: FieldView
+    evidence: FieldView
+    version: FieldView
+    choices: tuple[Choice, ...]
+
+    @classmethod
+    def of(cls, question: Question, form: forms.Form) -> QuestionFields:
+        p = question.field_prefix
+        value = FieldView.of(form[f"{p}-value"])
+        return cls(
+            question=question,
+            value=value,
+            na_reason=FieldView.of(form[f"{p}-na_reason"]),
+            evidence=FieldView.of(form[f"{p}-evidence"]),
+            version=FieldView.of(form[f"{p}-version"]),
+            choices=tuple(
+                Choice(
+                    value=option,
+                    label=str(label),
+                    input_id=value.id if i == 0 else f"{value.id}-{option}",
+                    checked=value.value == option,
+                )
+                for i, (option, label) in enumerate(question.choices)
+            ),
+        )
 
 
 @dataclass(frozen=True)
@@ -173,16 +230,7 @@ class AssessmentForm(GovForm):
         return [
             Section(
                 standard=s,
-                questions=tuple(
-                    QuestionFields(
-                        question=q,
-                        value=self[f"{q.field_prefix}-value"],
-                        na_reason=self[f"{q.field_prefix}-na_reason"],
-                        evidence=self[f"{q.field_prefix}-evidence"],
-                        version=self[f"{q.field_prefix}-version"],
-                    )
-                    for q in s.questions
-                ),
+                questions=tuple(QuestionFields.of(q, self) for q in s.questions),
             )
             for s in self.standards
         ]

@@ -32,6 +32,10 @@ from ..models import (
 )
 from .ratings import recorded_code
 
+# (stored value, lazy label) of yes / no / not applicable, read once: the enum's `choices`
+# is rebuilt on every access, and the assessment page asks for it once per question.
+_ANSWER_CHOICES = [(str(value), label) for value, label in AnswerValue.choices]
+
 # An assessment in one of these states can be changed by whoever may assess it.
 OPEN_STATES = frozenset({AssessmentState.IN_PROGRESS, AssessmentState.RETURNED})
 # A second assessment in one of these states is finished: it counts in the agreement figures.
@@ -87,7 +91,7 @@ class Question:
         """(stored value, label) of every answer the question takes."""
         if self.options:
             return list(self.options)
-        return [(str(value), str(label)) for value, label in AnswerValue.choices]
+        return [(value, str(label)) for value, label in _ANSWER_CHOICES]
 
     @property
     def choice_labels(self) -> dict[str, str]:
@@ -514,7 +518,7 @@ def resolve_answer(
     note = note.strip()
     yes_no_na = choices is None
     if choices is None:
-        choices = [(str(v), str(label)) for v, label in AnswerValue.choices]
+        choices = [(v, str(label)) for v, label in _ANSWER_CHOICES]
     if value not in dict(choices):
         raise AssessmentError(
             _("Choose the resolved answer: %(choices)s")

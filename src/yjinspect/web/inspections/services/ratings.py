@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 
 from django.contrib.auth.models import User
 from django.db.models import Count
@@ -26,11 +27,16 @@ from yjinspect.frameworks.schema import Item
 from ..models import Answer, AssessmentKind, Case, Discretion, Inspection, Judgement
 
 
-def rating_inputs(inspection: Inspection) -> RatingInputs:
+def rating_inputs(
+    inspection: Inspection,
+    judgement_rows: Sequence[Judgement] | None = None,
+    discretion_rows: Sequence[Discretion] | None = None,
+) -> RatingInputs:
     """One grouped query for the answers; the primary assessment's answer is the one that counts.
 
     A moderation (second) assessment never enters the figures directly: where it disagrees,
-    the resolved answer is written back to the primary assessment, with history.
+    the resolved answer is written back to the primary assessment, with history. A page that
+    shows the judgement and discretion rows itself passes them in, saving two queries.
     """
     rows = (
         Answer.objects.filter(
@@ -49,13 +55,19 @@ def rating_inputs(inspection: Inspection) -> RatingInputs:
         if kq in known:
             raw[kq][slot[value]] += n
     counts = {kq: Counts(*c) for kq, c in raw.items()}
+    if judgement_rows is None:
+        judgement_rows = list(Judgement.objects.filter(inspection=inspection))
+    if discretion_rows is None:
+        discretion_rows = list(
+            Discretion.objects.filter(inspection=inspection).select_related("decided_by")
+        )
     judgements = {
         j.standard_id: CoreJudgement(j.standard_id, j.rating or None, j.rationale)
-        for j in Judgement.objects.filter(inspection=inspection)
+        for j in judgement_rows
     }
     discretion = {
         d.standard_id: CoreDiscretion(d.standard_id, d.rating, d.reason, str(d.decided_by))
-        for d in Discretion.objects.filter(inspection=inspection).select_related("decided_by")
+        for d in discretion_rows
     }
     by_domain = dict(
         Case.objects.filter(inspection=inspection, in_sample=True)
@@ -66,8 +78,13 @@ def rating_inputs(inspection: Inspection) -> RatingInputs:
     return RatingInputs(counts, judgements, discretion, by_domain)
 
 
-def rate_inspection(inspection: Inspection) -> InspectionRating:
-    return rate(inspection.framework.framework, rating_inputs(inspection))
+def rate_inspection(
+    inspection: Inspection,
+    judgement_rows: Sequence[Judgement] | None = None,
+    discretion_rows: Sequence[Discretion] | None = None,
+) -> InspectionRating:
+    inputs = rating_inputs(inspection, judgement_rows, discretion_rows)
+    return rate(inspection.framework.framework, inputs)
 
 
 # ---- earlier programmes (SQS, FJI, CCI): the areas model -----------------------------------

@@ -75,16 +75,16 @@ def ratings(request: HttpRequest, pk: int) -> HttpResponse:
     if is_areas(inspection):
         return _area_ratings(request, inspection, role)
     framework = inspection.framework.framework
-    result = rate_inspection(inspection)
+    discretion_rows = list(
+        Discretion.objects.filter(inspection=inspection).select_related("decided_by")
+    )
+    judgement_rows = list(
+        Judgement.objects.filter(inspection=inspection).select_related("decided_by")
+    )
+    result = rate_inspection(inspection, judgement_rows, discretion_rows)
     by_id = {s.id: s for s in result.standards}
-    discretions = {
-        d.standard_id: d
-        for d in Discretion.objects.filter(inspection=inspection).select_related("decided_by")
-    }
-    judgements = {
-        j.standard_id: j
-        for j in Judgement.objects.filter(inspection=inspection).select_related("decided_by")
-    }
+    discretions = {d.standard_id: d for d in discretion_rows}
+    judgements = {j.standard_id: j for j in judgement_rows}
     # Service viewers reach this page only once the ratings are released (access.py); the
     # draft wording of judgements stays with the team until then, whatever changes there.
     show_text = role != Role.SERVICE_VIEWER or inspection.released_to_service
