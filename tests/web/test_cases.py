@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import logging
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -198,8 +199,12 @@ def test_xlsx_upload_works(client_as: Callable[[str], Client], inspection: Inspe
 
 
 def test_a_name_column_is_refused_and_its_values_never_appear(
-    client_as: Callable[[str], Client], inspection: Inspection, tmp_path: Path
+    client_as: Callable[[str], Client],
+    inspection: Inspection,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.DEBUG)  # every logger, at its most talkative
     client = client_as("lead")
     names = ["Jane Smith", "Robert Oduya"]
     data = make_csv([good(1), good(2)], extra={"Child name": names})
@@ -213,6 +218,8 @@ def test_a_name_column_is_refused_and_its_values_never_appear(
             assert part not in html
             assert part not in problems.content.decode()
             assert part not in stored
+            assert part not in caplog.text
+    assert caplog.records, "nothing was logged: the check above would prove nothing"
     assert not Case.objects.exists()
 
 
