@@ -22,7 +22,7 @@ install: $(STAMP)
 run: $(STAMP)
 	mkdir -p var
 	$(BIN)/python src/yjinspect/web/manage.py migrate --noinput
-	$(BIN)/python src/yjinspect/web/manage.py load_demo
+	$(BIN)/python src/yjinspect/web/manage.py load_demo --serve-at $(HOST):$(PORT)
 	$(BIN)/python src/yjinspect/web/manage.py runserver $(HOST):$(PORT)
 
 ## Lint, type-check and run every test except the browser tests (those run in .ci/run).

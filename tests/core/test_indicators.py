@@ -289,6 +289,40 @@ def test_bad_rows_named(row: str, message: str) -> None:
         cases(FTE_ROWS[0], row)
 
 
+def test_every_bad_row_is_collected_when_asked_and_the_good_rows_read() -> None:
+    rows = [
+        HEADER,
+        FTE_ROWS[0],
+        "A,14,14,2023-13-01,2023-04-01,youth_caution,no,,",  # row 3: no 13th month
+        "A,14,14,2023-03-01,2023-04-01,caution,no,,",  # row 4: unknown code
+        FTE_ROWS[1],
+    ]
+    found: list[IndicatorInputError] = []
+    read = read_cases(rows, problems=found)
+    assert [c.row for c in read] == [2, 5]
+    assert [str(e).split(":")[0] for e in found] == [
+        "row 3, column offence_date",
+        "row 4, column disposal_type",
+    ]
+    # Without the list the first problem raises, as before.
+    with pytest.raises(IndicatorInputError, match="row 3, column offence_date"):
+        read_cases(rows)
+
+
+def test_column_problems_raise_even_when_row_problems_are_collected() -> None:
+    with pytest.raises(IndicatorInputError, match="missing column"):
+        read_cases(["person_ref,age", "A,14"], problems=[])
+
+
+def test_row_numbers_are_the_spreadsheets_even_after_blank_rows() -> None:
+    rows = [HEADER, FTE_ROWS[0], "", ",,,,,,,,", "A,14,14,2023-03-01,2023-04-01,caution,no,,"]
+    with pytest.raises(IndicatorInputError, match="row 5, column disposal_type"):
+        read_cases(rows)
+    population = ["age,population", "", *(f"{a},1000" for a in range(10, 17)), "17,lots"]
+    with pytest.raises(IndicatorInputError, match="row 10, column population"):
+        read_population(population)
+
+
 def test_population_files() -> None:
     by_age = ["age,population", "9,999", *(f"{a},1000" for a in range(10, 18)), "18,999"]
     assert read_population(by_age) == 8_000  # ages 9 and 18 ignored

@@ -86,7 +86,8 @@ def test_running_twice_loads_one_demo_with_everything_in_it() -> None:
         ("planning", "fieldwork"),
         ("fieldwork", "moderation"),
     ]
-    assert DEFAULT_PASSWORD in first and f"/inspections/{inspection.pk}/" in first
+    assert DEFAULT_PASSWORD in first
+    assert f"http://127.0.0.1:8000/inspections/{inspection.pk}/" in first
 
     # users and roles, not duplicated by the second run
     assert set(User.objects.values_list("username", flat=True)) == DEMO_USERNAMES
@@ -280,12 +281,14 @@ def test_reset_rebuilds_the_demo_and_the_password_comes_from_the_environment(
     )
 
     monkeypatch.setenv("YJ_DEMO_PASSWORD", "another-demo-password-123")
-    output = load("--reset", "--seed", "5")
+    output = load("--reset", "--seed", "5", "--serve-at", "0.0.0.0:9123")
     assert "another-demo-password-123" in output
     assert Inspection.objects.filter(pk=other.pk).exists()
     new = Inspection.objects.get(created_by__username="demo-lead", service_name=SERVICE_NAME)
     assert new.pk != old.pk
     assert not Inspection.objects.filter(pk=old.pk).exists()
+    # the address printed is where `make run PORT=...` serves it
+    assert f"http://0.0.0.0:9123/inspections/{new.pk}/" in output
     assert Case.objects.filter(inspection__service_name=SERVICE_NAME).count() == 100
     # the same seed gives the same sample
     assert (

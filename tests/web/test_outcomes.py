@@ -146,6 +146,26 @@ def test_every_problem_listed_by_row_and_column_and_nothing_saved(
     assert _counts() == (0, 0)
 
 
+def test_rows_after_a_blank_line_keep_their_spreadsheet_numbers(
+    inspection: Inspection, client_as: Callable[[str], Client]
+) -> None:
+    bad_cases = (
+        "person_ref,age,offence_date,disposal_date,disposal_type\n"
+        "P1,15,2023-05-01,2023-05-10,youth_caution\n"
+        "\n"  # row 3 left blank
+        "P2,15,2023-05-01,2023-05-10,telling_off\n"  # row 4: unknown code
+        "P3,9,2023-05-01,2023-05-10,fine\n"  # row 5: too young
+    )
+    population = "age,population\n" + "".join(f"{a},1000\n" for a in range(10, 18))
+    response = _post(client_as("lead"), inspection, bad_cases, population)
+    problems = response.context["problems"]  # type: ignore[attr-defined]
+    assert [(p.file, p.row, p.column) for p in problems] == [
+        ("cases", 4, "disposal_type"),
+        ("cases", 5, "age"),
+    ]
+    assert _counts() == (0, 0)
+
+
 @pytest.mark.parametrize("column", ["child_name", "date_of_birth", "DOB", "Postcode"])
 def test_name_like_columns_are_refused(
     inspection: Inspection, client_as: Callable[[str], Client], column: str

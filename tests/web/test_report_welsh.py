@@ -23,7 +23,7 @@ from yjinspect.web.inspections.models import (
     Inspection,
     Judgement,
 )
-from yjinspect.web.inspections.views.report import _css_path, standalone_html
+from yjinspect.web.inspections.views.report import report_css_path, standalone_html
 
 from .conftest import answered_court_cases
 
@@ -237,7 +237,7 @@ def test_welsh_pdf_renders(figures: Inspection, client_as: Callable[[str], Clien
     assert "-cy.pdf" in response["Content-Disposition"]
     html = standalone_html(figures, lang="cy")
     assert '<html lang="cy">' in html
-    document = render_document(html, _css_path().parent.parent)
+    document = render_document(html, report_css_path().parent.parent)
     texts = [
         " ".join(b.text for b in _boxes(page._page_box) if hasattr(b, "text"))
         for page in document.pages

@@ -95,14 +95,18 @@ def bench_report_pdf() -> None:
             SERVICE_NAME as DEMO_SERVICE,
         )
         from yjinspect.web.inspections.models import Inspection
-        from yjinspect.web.inspections.views.report import _css_path, pdf_bytes, standalone_html
+        from yjinspect.web.inspections.views.report import (
+            pdf_bytes,
+            report_css_path,
+            standalone_html,
+        )
 
         with open(os.devnull, "w") as quiet:
             call_command("load_demo", stdout=quiet)
         inspection = Inspection.objects.get(service_name=DEMO_SERVICE)  # not the SQS demo
         pdf_bytes(inspection)  # warm fonts and templates
         html = standalone_html(inspection)
-        root = _css_path().parent.parent
+        root = report_css_path().parent.parent
         ms = _best_ms(lambda: pdf_bytes(inspection), 3)
         floor_ms = _best_ms(lambda: html_to_pdf(html, root), 3)
         print(

@@ -239,7 +239,12 @@ def _norm(header: str) -> str:
     return header.strip().lower().replace(" ", "_").replace("-", "_")
 
 
-def _open_rows(source: str | Path | Iterable[str], what: str) -> tuple[list[str], list[list[str]]]:
+def _numbered_rows(
+    source: str | Path | Iterable[str], what: str
+) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The normalised header and the other non-blank rows, each with its spreadsheet row number
+    (the header's row is 1 when the file starts with it; blank rows still count, so a number
+    in a message is the row a person finds when they open the file)."""
     if isinstance(source, str | Path):
         try:
             text = Path(source).read_text(encoding="utf-8-sig")
@@ -248,10 +253,14 @@ def _open_rows(source: str | Path | Iterable[str], what: str) -> tuple[list[str]
         lines: Iterable[str] = io.StringIO(text)
     else:
         lines = source
-    rows = [r for r in csv.reader(lines) if any(cell.strip() for cell in r)]
+    rows = [
+        (number, r)
+        for number, r in enumerate(csv.reader(lines), start=1)
+        if any(cell.strip() for cell in r)
+    ]
     if not rows:
         raise IndicatorInputError(f"{what}: the file is empty")
-    return [_norm(h) for h in rows[0]], rows[1:]
+    return [_norm(h) for h in rows[0][1]], rows[1:]
 
 
 def _check_identifiers(headers: Sequence[str], what: str) -> None:
@@ -299,90 +308,114 @@ def _yes_no(value: str, row: int, column: str) -> bool:
     raise IndicatorInputError(f"row {row}, column {column}: {value!r} is not yes or no")
 
 
-def read_cases(source: str | Path | Iterable[str], rules: Rules | None = None) -> list[Case]:
-    """Read CASES.csv. Row numbers are the spreadsheet's (the header is row 1)."""
+def read_cases(
+    source: str | Path | Iterable[str],
+    rules: Rules | None = None,
+    problems: list[IndicatorInputError] | None = None,
+) -> list[Case]:
+    """Read CASES.csv. Row numbers are the spreadsheet's (the header is row 1).
+
+    A problem with the columns always raises. A problem with a row raises too, unless a
+    `problems` list is given: then each bad row's first problem is added to it and reading
+    goes on, so that an upload page can list every bad row at once.
+    """
     rules = rules or Rules()
     what = "cases"
-    headers, body = _open_rows(source, what)
+    headers, body = _numbered_rows(source, what)
+    headers = _case_headers(headers, what)
+    cases: list[Case] = []
+    for number, raw in body:
+        try:
+            cases.append(_case(headers, raw, number, rules))
+        except IndicatorInputError as exc:
+            if problems is None:
+                raise
+            problems.append(exc)
+    return cases
+
+
+_CASE_REQUIRED: Final = ("person_ref", "offence_date", "disposal_date", "disposal_type")
+
+
+def _case_headers(headers: list[str], what: str) -> list[str]:
+    """The cases file's columns, checked: no identifying columns, none missing or unknown."""
     _check_identifiers(headers, what)
     if "age_at_outcome" in headers and "age" in headers:
         raise IndicatorInputError(f"{what}: give either age or age_at_outcome, not both")
     headers = ["age" if h == "age_at_outcome" else h for h in headers]
-    required = ("person_ref", "offence_date", "disposal_date", "disposal_type")
-    missing = [c for c in required if c not in headers]
+    missing = [c for c in _CASE_REQUIRED if c not in headers]
     if "age" not in headers and "age_at_offence" not in headers:
         missing.append("age (or age_at_offence)")
     if missing:
         raise IndicatorInputError(f"{what}: missing column(s) {', '.join(missing)}")
-    known = {*required, "age", "age_at_offence", "custodial", "release_date", "breach"}
+    known = {*_CASE_REQUIRED, "age", "age_at_offence", "custodial", "release_date", "breach"}
     unknown = [h for h in headers if h not in known]
     if unknown:
         raise IndicatorInputError(f"{what}: unknown column(s) {', '.join(unknown)}")
-    cases: list[Case] = []
-    for number, raw in enumerate(body, start=2):
-        if len(raw) != len(headers):
-            raise IndicatorInputError(
-                f"row {number}: {len(raw)} cells, but the header has {len(headers)}"
-            )
-        cell = {h: v.strip() for h, v in zip(headers, raw, strict=True)}
-        for column in required:
-            if not cell[column]:
-                raise IndicatorInputError(f"row {number}, column {column}: empty")
-        code = _norm(cell["disposal_type"])
-        if code not in DISPOSAL_TYPES:
-            raise IndicatorInputError(
-                f"row {number}, column disposal_type: unknown code {cell['disposal_type']!r}; "
-                f"known: {', '.join(sorted(DISPOSAL_TYPES))}"
-            )
-        age = _age(cell["age"], number, "age") if cell.get("age") else None
-        age_off = (
-            _age(cell["age_at_offence"], number, "age_at_offence")
-            if cell.get("age_at_offence")
-            else None
+    return headers
+
+
+def _case(headers: list[str], raw: list[str], number: int, rules: Rules) -> Case:
+    """One row of the cases file; the first problem found raises, naming row and column."""
+    if len(raw) != len(headers):
+        raise IndicatorInputError(
+            f"row {number}: {len(raw)} cells, but the header has {len(headers)}"
         )
-        if age is None and age_off is None:
-            raise IndicatorInputError(f"row {number}, column age: empty")
-        offence = _date(cell["offence_date"], number, "offence_date")
-        disposal = _date(cell["disposal_date"], number, "disposal_date")
-        if offence > disposal:
-            raise IndicatorInputError(
-                f"row {number}, column offence_date: {offence} is after "
-                f"the disposal_date {disposal}"
-            )
-        if age is not None and age_off is not None and not 0 <= age - age_off <= 3:
-            raise IndicatorInputError(
-                f"row {number}, column age: {age} does not fit age_at_offence {age_off}"
-            )
-        if cell.get("custodial"):
-            said = _yes_no(cell["custodial"], number, "custodial")
-            if said != (code in rules.custodial):
-                raise IndicatorInputError(
-                    f"row {number}, column custodial: {cell['custodial']!r} contradicts "
-                    f"disposal_type {code} (custodial codes: {', '.join(sorted(rules.custodial))})"
-                )
-        release = None
-        if cell.get("release_date"):
-            release = _date(cell["release_date"], number, "release_date")
-            if code not in rules.custodial:
-                raise IndicatorInputError(
-                    f"row {number}, column release_date: given for non-custodial {code}"
-                )
-            if release < disposal:
-                raise IndicatorInputError(
-                    f"row {number}, column release_date: {release} is before the disposal_date"
-                )
-        breach = _yes_no(cell["breach"], number, "breach") if cell.get("breach") else False
-        cases.append(
-            Case(number, cell["person_ref"], age, age_off, offence, disposal, code, release, breach)
+    cell = {h: v.strip() for h, v in zip(headers, raw, strict=True)}
+    for column in _CASE_REQUIRED:
+        if not cell[column]:
+            raise IndicatorInputError(f"row {number}, column {column}: empty")
+    code = _norm(cell["disposal_type"])
+    if code not in DISPOSAL_TYPES:
+        raise IndicatorInputError(
+            f"row {number}, column disposal_type: unknown code {cell['disposal_type']!r}; "
+            f"known: {', '.join(sorted(DISPOSAL_TYPES))}"
         )
-    return cases
+    age = _age(cell["age"], number, "age") if cell.get("age") else None
+    age_off = (
+        _age(cell["age_at_offence"], number, "age_at_offence")
+        if cell.get("age_at_offence")
+        else None
+    )
+    if age is None and age_off is None:
+        raise IndicatorInputError(f"row {number}, column age: empty")
+    offence = _date(cell["offence_date"], number, "offence_date")
+    disposal = _date(cell["disposal_date"], number, "disposal_date")
+    if offence > disposal:
+        raise IndicatorInputError(
+            f"row {number}, column offence_date: {offence} is after the disposal_date {disposal}"
+        )
+    if age is not None and age_off is not None and not 0 <= age - age_off <= 3:
+        raise IndicatorInputError(
+            f"row {number}, column age: {age} does not fit age_at_offence {age_off}"
+        )
+    if cell.get("custodial"):
+        said = _yes_no(cell["custodial"], number, "custodial")
+        if said != (code in rules.custodial):
+            raise IndicatorInputError(
+                f"row {number}, column custodial: {cell['custodial']!r} contradicts "
+                f"disposal_type {code} (custodial codes: {', '.join(sorted(rules.custodial))})"
+            )
+    release = None
+    if cell.get("release_date"):
+        release = _date(cell["release_date"], number, "release_date")
+        if code not in rules.custodial:
+            raise IndicatorInputError(
+                f"row {number}, column release_date: given for non-custodial {code}"
+            )
+        if release < disposal:
+            raise IndicatorInputError(
+                f"row {number}, column release_date: {release} is before the disposal_date"
+            )
+    breach = _yes_no(cell["breach"], number, "breach") if cell.get("breach") else False
+    return Case(number, cell["person_ref"], age, age_off, offence, disposal, code, release, breach)
 
 
 def read_population(source: str | Path | Iterable[str]) -> int:
     """The 10-17 population: `age,population` (ages 10..17 each once; other ages ignored) or
     `area,population_10_17` (one row per local authority, summed)."""
     what = "population"
-    headers, body = _open_rows(source, what)
+    headers, body = _numbered_rows(source, what)
     by_age = {"age", "population"} <= set(headers)
     by_area = {"area", "population_10_17"} <= set(headers)
     if by_age == by_area:
@@ -392,7 +425,7 @@ def read_population(source: str | Path | Iterable[str]) -> int:
         )
     seen: dict[object, int] = {}
     total = 0
-    for number, raw in enumerate(body, start=2):
+    for number, raw in body:
         cell = dict(zip(headers, (v.strip() for v in raw), strict=False))
         count_col = "population" if by_age else "population_10_17"
         try:
@@ -442,10 +475,10 @@ def parse_comparators(text: str) -> dict[str, Decimal]:
                 raise IndicatorInputError(f"--compare: {part!r} is not KEY=VALUE")
             pairs.append((key, value, f"--compare {part.strip()!r}"))
     else:
-        headers, body = _open_rows(text, "comparators")
+        headers, body = _numbered_rows(text, "comparators")
         if not {"indicator", "value"} <= set(headers):
             raise IndicatorInputError("comparators: expected columns indicator,value")
-        for number, raw in enumerate(body, start=2):
+        for number, raw in body:
             cell = dict(zip(headers, raw, strict=False))
             pairs.append(
                 (cell.get("indicator", ""), cell.get("value", ""), f"comparators row {number}")

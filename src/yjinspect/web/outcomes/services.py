@@ -131,55 +131,33 @@ def _records(text: str, file: str) -> list[list[str]]:
         ) from None
 
 
-def _problem(file: str, exc: IndicatorInputError, row: int | None = None) -> Problem:
+def _problem(file: str, exc: IndicatorInputError) -> Problem:
     """Split the core's 'row N, column C: why' message into a row, a column and the reason."""
     message = str(exc)
     match = _ROW_MESSAGE.match(message)
     if match:
-        return Problem(
-            file, _sentence(match.group(3)), row or int(match.group(1)), match.group(2) or ""
-        )
+        return Problem(file, _sentence(match.group(3)), int(match.group(1)), match.group(2) or "")
     prefix = f"{file}: "
     if message.startswith(prefix):
         message = message[len(prefix) :]
-    return Problem(file, _sentence(message), row)
-
-
-def _line(cells: Sequence[str]) -> str:
-    out = io.StringIO()
-    csv.writer(out).writerow(cells)
-    return out.getvalue()
+    return Problem(file, _sentence(message))
 
 
 def _check_cases(text: str, rules: Rules) -> int:
     """Every problem of the cases file, each with its spreadsheet row (header = row 1)."""
     file = "cases"
-    records = _records(text, file)
-    header = next((r for r in records if any(c.strip() for c in r)), None)
-    if header is None:
+    if not any(any(c.strip() for c in record) for record in _records(text, file)):
         raise ProblemsFound([Problem(file, _("The file is empty."))])
+    found: list[IndicatorInputError] = []
     try:
-        read_cases([_line(header)], rules)  # header checks: names refused, columns known
-    except IndicatorInputError as exc:
+        cases = read_cases(io.StringIO(text, newline=""), rules, problems=found)
+    except IndicatorInputError as exc:  # the columns: names refused, every column known
         raise ProblemsFound([_problem(file, exc)]) from None
-    problems: list[Problem] = []
-    rows = 0
-    start = records.index(header)
-    for number, record in enumerate(records[start + 1 :], start=start + 2):
-        if not any(c.strip() for c in record):
-            continue
-        rows += 1
-        try:
-            read_cases([_line(header), _line(record)], rules)
-        except IndicatorInputError as exc:
-            problems.append(_problem(file, exc, number))
-            if len(problems) >= MAX_PROBLEMS:
-                break
-    if problems:
-        raise ProblemsFound(problems)
-    if rows == 0:
+    if found:
+        raise ProblemsFound([_problem(file, exc) for exc in found[:MAX_PROBLEMS]])
+    if not cases:
         raise ProblemsFound([Problem(file, _("The file has a header but no rows."))])
-    return rows
+    return len(cases)
 
 
 def _check_population(text: str) -> int:

@@ -32,7 +32,7 @@ from ..services.legacy_report import (
     stored_texts,
 )
 from ..services.ratings import is_areas
-from .report import _css_path  # one print stylesheet for every report
+from .report import report_css_path
 
 
 def body_template(report: SqsLetter | FjiReport) -> str:
@@ -70,14 +70,14 @@ def standalone_html(inspection: Inspection, request: HttpRequest | None = None) 
             "inspection": inspection,
             "report": report,
             "body": body_template(report),
-            "css": _css_path().read_text(encoding="utf-8"),
+            "css": report_css_path().read_text(encoding="utf-8"),
         },
         request=request,
     )
 
 
 def pdf_bytes(inspection: Inspection, request: HttpRequest | None = None) -> bytes:
-    return html_to_pdf(standalone_html(inspection, request), _css_path().parent.parent)
+    return html_to_pdf(standalone_html(inspection, request), report_css_path().parent.parent)
 
 
 def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:

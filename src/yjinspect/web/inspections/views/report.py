@@ -32,7 +32,10 @@ from . import texts
 CSS_NAME = "yjinspect/report.css"
 
 
-def _css_path() -> Path:
+def report_css_path() -> Path:
+    """The print stylesheet every report uses (the standards report, the earlier programmes'
+    reports, the bench's PDF floor): its folder is also where the PDF's fonts and images are
+    looked up."""
     found = finders.find(CSS_NAME)
     if not found:
         raise FileNotFoundError(CSS_NAME)
@@ -76,7 +79,7 @@ def standalone_html(
             {
                 "inspection": inspection,
                 "report": inspection_report(inspection),
-                "css": _css_path().read_text(encoding="utf-8"),
+                "css": report_css_path().read_text(encoding="utf-8"),
             },
             request=request,
         )
@@ -85,7 +88,7 @@ def standalone_html(
 def pdf_bytes(
     inspection: Inspection, request: HttpRequest | None = None, lang: str = "en"
 ) -> bytes:
-    return html_to_pdf(standalone_html(inspection, request, lang), _css_path().parent.parent)
+    return html_to_pdf(standalone_html(inspection, request, lang), report_css_path().parent.parent)
 
 
 def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:

@@ -263,6 +263,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--reset", action="store_true", help="delete the demo inspection and build it again"
         )
+        parser.add_argument(
+            "--serve-at",
+            default="127.0.0.1:8000",
+            help="host:port the server will run on, for the address printed at the end",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.perf_counter()
@@ -319,8 +324,8 @@ class Command(BaseCommand):
         if password == DEFAULT_PASSWORD:
             self.stdout.write(f"  (set {PASSWORD_ENV} to choose another)")
         self.stdout.write(
-            f"Open http://127.0.0.1:8000/inspections/{inspection.pk}/ once the server runs "
-            "(make run)."
+            f"Open http://{options['serve_at']}/inspections/{inspection.pk}/ once the server "
+            "runs (make run)."
         )
         self.stdout.write(f"Done in {time.perf_counter() - started:.1f} s.")
 
