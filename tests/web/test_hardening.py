@@ -9,7 +9,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from django.test import Client
+from django.contrib.messages import constants
+from django.contrib.messages.storage import default_storage
+from django.contrib.sessions.backends.signed_cookies import SessionStore
+from django.http import HttpResponse
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from yjinspect.web.inspections.models import Inspection
@@ -77,3 +81,22 @@ def test_user_text_is_escaped(client_as: Callable[[str], Client], inspection: In
     )
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_flash_messages_ride_in_a_cookie_as_guarded_as_the_session_cookie(
+    settings: object,
+) -> None:
+    """Messages ("Saved.") are kept in a signed cookie (docs/RELIABILITY.md: it spares two
+    session writes per save); that cookie must be HttpOnly, SameSite and, in production,
+    Secure, like the session cookie it follows."""
+    settings.SESSION_COOKIE_SECURE = True  # type: ignore[attr-defined]
+    request = RequestFactory().get("/")
+    request.session = SessionStore()
+    storage = default_storage(request)
+    storage.add(constants.SUCCESS, "Saved.")
+    response = HttpResponse()
+    storage.update(response)
+    cookie = response.cookies["messages"]
+    assert cookie["httponly"] and cookie["secure"] and cookie["samesite"] == "Lax"
+    assert cookie.value  # the message, signed
+    assert not request.session.keys()  # nothing went into the session store
