@@ -22,7 +22,7 @@ from yjinspect.web.inspections.models import (
     Judgement,
 )
 from yjinspect.web.inspections.services.report import inspection_report
-from yjinspect.web.inspections.views.report import _css_path
+from yjinspect.web.inspections.views.report import report_css_path
 
 from .conftest import answered_court_cases
 
@@ -116,7 +116,7 @@ def _boxes(box: Any) -> Iterator[Any]:
 
 
 def _page_texts(html: str) -> tuple[list[str], Any]:
-    document = render_document(html, _css_path().parent.parent)
+    document = render_document(html, report_css_path().parent.parent)
     texts = [
         " ".join(b.text for b in _boxes(page._page_box) if hasattr(b, "text"))
         for page in document.pages
@@ -137,7 +137,7 @@ def test_pdf_is_a4_with_page_numbers_contents_and_bookmarks(
         {
             "inspection": figures,
             "report": inspection_report(figures),
-            "css": _css_path().read_text(encoding="utf-8"),
+            "css": report_css_path().read_text(encoding="utf-8"),
         },
     )
     texts, document = _page_texts(html)

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from yjinspect.reports.pdf import render_document
 from yjinspect.web.inspections.models import Assessment, Inspection, Recommendation, ReportText
-from yjinspect.web.inspections.views.report import _css_path, standalone_html
+from yjinspect.web.inspections.views.report import report_css_path, standalone_html
 
 from .conftest import answered_court_cases
 
@@ -82,7 +82,7 @@ def test_text_is_escaped_in_html_and_printed_as_text_in_the_pdf(
     page = client_as("lead").get(reverse("inspections:report", args=[written.pk])).content.decode()
     assert SCRIPT not in page
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
-    document = render_document(standalone_html(written), _css_path().parent.parent)
+    document = render_document(standalone_html(written), report_css_path().parent.parent)
     texts = " ".join(
         b.text for page in document.pages for b in _boxes(page._page_box) if hasattr(b, "text")
     )
