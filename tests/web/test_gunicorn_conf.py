@@ -93,3 +93,19 @@ def test_percentile_reads_the_sorted_latencies_in_milliseconds() -> None:
     assert percentile(ordered, 0.5) == pytest.approx(51)
     assert percentile(ordered, 0.95) == pytest.approx(96)
     assert percentile([0.2], 0.95) == pytest.approx(200)
+
+
+def test_worker_memory_is_read_for_each_child_process() -> None:
+    from yjinspect.bench.load import worker_rss_mb
+
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        for _ in range(50):
+            sizes = worker_rss_mb(os.getpid())
+            if sizes:
+                break
+            time.sleep(0.05)
+        assert len(sizes) == 1 and 1 < sizes[0] < 500  # one Python child, a few MB resident
+    finally:
+        child.kill()
+        child.wait()

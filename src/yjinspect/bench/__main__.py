@@ -10,6 +10,7 @@ import os
 import random
 import statistics
 import time
+import tracemalloc
 from collections.abc import Callable
 
 from yjinspect.core.ratings import Answer, RatingInputs, rate, tally
@@ -24,6 +25,29 @@ def _best_ms(fn: Callable[[], object], repeat: int = 30) -> float:
         fn()
         times.append((time.perf_counter() - start) * 1000)
     return statistics.median(times)
+
+
+def _peak_mb(fn: Callable[[], object]) -> float:
+    """The most memory Python held at once while `fn` ran, in MB (its result included, since
+    a caller keeps it). Allocations in C libraries are not counted."""
+    tracemalloc.start()
+    try:
+        result = fn()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    del result
+    return peak / 1_000_000
+
+
+def _memory_line(
+    what: str, fn: Callable[[], object], floor_what: str, floor: Callable[[], object]
+) -> str:
+    mb, floor_mb = _peak_mb(fn), _peak_mb(floor)
+    return (
+        f"{what}: peak {mb:.1f} MB (floor, {floor_what}: {floor_mb:.1f} MB; "
+        f"ratio {mb / floor_mb:.1f})"
+    )
 
 
 def _answers(fw: Framework, cases: int, seed: int = 1) -> list[tuple[str, str, Answer]]:
@@ -52,6 +76,15 @@ def bench_engine() -> None:
             f"engine: rate 13 standards x {cases} cases: {ms:.2f} ms "
             f"(floor, summing the answers: {floor_ms:.2f} ms; ratio {ms / floor_ms:.1f})"
         )
+    # Memory: what rating the answers takes, beside what holding the answers takes.
+    print(
+        _memory_line(
+            f"engine memory: rate 13 standards x {cases} cases",
+            full,
+            "the answers themselves",
+            lambda: _answers(fw, cases),
+        )
+    )
 
 
 def bench_case_list() -> None:
@@ -81,6 +114,14 @@ def bench_case_list() -> None:
             f"case list: parse and check {size} rows: {ms:.0f} ms "
             f"(floor, csv module: {floor_ms:.0f} ms; ratio {ms / floor_ms:.1f})"
         )
+    print(
+        _memory_line(
+            f"case list memory: parse and check {size} rows ({len(data) / 1_000_000:.1f} MB file)",
+            full,
+            "csv module rows",
+            floor,
+        )
+    )
 
 
 def bench_report_pdf() -> None:
@@ -112,6 +153,14 @@ def bench_report_pdf() -> None:
         print(
             f"report: demo inspection to PDF: {ms:.0f} ms "
             f"(floor, WeasyPrint on the saved HTML: {floor_ms:.0f} ms; ratio {ms / floor_ms:.2f})"
+        )
+        print(
+            _memory_line(
+                "report memory: demo inspection to PDF",
+                lambda: pdf_bytes(inspection),
+                "WeasyPrint on the saved HTML",
+                lambda: html_to_pdf(html, root),
+            )
         )
         # The web view serves a PDF again from the cache until something in it changes.
         from yjinspect.web.inspections.services.report_cache import cached_pdf

@@ -240,6 +240,25 @@ def trivial(base: str, deadline: float) -> tuple[int, float]:
     return count, statistics.median(tally.latencies) * 1000
 
 
+def worker_rss_mb(server_pid: int) -> list[float]:
+    """Resident memory of each gunicorn worker (the server's child processes), in MB.
+
+    Read from /proc, so Linux only; an empty list elsewhere."""
+    sizes = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) != server_pid:  # the parent pid
+                continue
+            status = (stat.parent / "status").read_text()
+        except (OSError, IndexError, ValueError):
+            continue  # a process that ended meanwhile
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                sizes.append(int(line.split()[1]) / 1024)
+    return sorted(sizes)
+
+
 def gunicorn_shape() -> str:
     """The worker processes and threads the run used, as the production settings chose them."""
     from yjinspect.web import gunicorn_conf
@@ -300,7 +319,10 @@ def main() -> None:
         window = [0.0]
         started = [0.0]
 
+        rss_before: list[float] = []
+
         def open_window() -> None:
+            rss_before.extend(worker_rss_mb(server.pid))
             started[0] = time.monotonic()
             window[0] = started[0] + SECONDS
 
@@ -317,6 +339,7 @@ def main() -> None:
         for t in threads:
             t.join()
         elapsed = time.monotonic() - started[0]
+        rss_after = worker_rss_mb(server.pid)
         trivial_count, trivial_p50 = trivial(base, time.monotonic() + 5)
     finally:
         server.terminate()
@@ -343,6 +366,11 @@ def main() -> None:
             for kind, times in tally.by_kind.items()
         )
     )
+    if rss_before and rss_after:
+        print(
+            f"load: worker memory (RSS): after sign-in and warm-up {max(rss_before):.0f} MB, "
+            f"after the run {max(rss_after):.0f} MB (largest of {len(rss_after)} workers)"
+        )
     print(f"load: answers saved and checked={len(tally.saved)} lost={lost} errors={tally.errors}")
     print(
         f"load: trivial endpoint (one client) {trivial_throughput:.0f}/s p50={trivial_p50:.1f} ms; "
