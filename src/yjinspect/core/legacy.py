@@ -25,6 +25,8 @@ from yjinspect.frameworks.schema import Area, Framework, Item, WordBand
 from .phrases import proportion_phrase
 from .ratings import Counts, RatingInputError
 from .stats import round_half_up, wilson_interval
+from .words import gettext as _
+from .words import ngettext, wording
 
 SCORED_ANSWERS = {"yes": 0, "no": 1, "na": 2, "n/a": 2}
 
@@ -121,7 +123,7 @@ class AreaResult:
 
     @property
     def percent_text(self) -> str:
-        return "n/a" if self.percent is None else f"{_fmt(self.percent)}%"
+        return _("n/a") if self.percent is None else f"{_fmt(self.percent)}%"
 
     def item(self, item_id: str) -> ItemResult:
         for i in self.items:
@@ -502,7 +504,7 @@ def _items_shown(framework: Framework, area: Area) -> list[tuple[Item, bool]]:
 
 
 def _yes_phrase(n: int) -> str:
-    return "one more Yes answer" if n == 1 else f"{n} more Yes answers"
+    return ngettext("one more Yes answer", "%(n)s more Yes answers", n) % {"n": n}
 
 
 def _rate_scored_area(
@@ -523,7 +525,7 @@ def _rate_scored_area(
     na = sum(i.na for i in pooled)
     sections = tuple(_section(s.id, s.name, s.items, counts, decimals) for s in area.sections)
     scale = _scale(framework, area)
-    what = area.work_phrase or "the work"
+    what = wording(area.work_phrase) if area.work_phrase else _("the work")
 
     base = AreaResult(
         area.id, area.name, area.rating_method, area.optional, area.score_published,
@@ -534,16 +536,27 @@ def _rate_scored_area(
     if applicable == 0:
         if override is not None:
             raise RatingInputError(f"{area.id} has no score yet, so there is no word to override")
-        return replace(base, explanation=f"{area.id}: no applicable answers yet")
+        return replace(base, explanation=_("%(id)s: no applicable answers yet") % {"id": area.id})
     fraction = Fraction(yes, applicable)
     shown = round_half_up(fraction * 100, decimals)
     low, high = wilson_interval(yes, applicable, framework.interval.confidence)
     notes: list[str] = []
     small = framework.percentages.small_sample_warning_below
     if applicable < small:
-        answers = "answer" if applicable == 1 else "answers"
-        notes.append(f"only {applicable} applicable {answers}: treat the figure with care")
-    figure = f"{_fmt(shown)}% ({yes}/{applicable}) of {what} was done well enough"
+        notes.append(
+            ngettext(
+                "only %(n)s applicable answer: treat the figure with care",
+                "only %(n)s applicable answers: treat the figure with care",
+                applicable,
+            )
+            % {"n": applicable}
+        )
+    figure = _("%(percent)s%% (%(yes)s/%(applicable)s) of %(work)s was done well enough") % {
+        "percent": _fmt(shown),
+        "yes": yes,
+        "applicable": applicable,
+        "work": what,
+    }
     sentence = (
         area.score_sentence.format(
             percent=_fmt(shown), yes=yes, applicable=applicable, work_phrase=area.work_phrase
@@ -554,7 +567,9 @@ def _rate_scored_area(
     if scale is None:
         text = f"{area.id}: {figure}"
         if not area.score_published:
-            text += f" (pooled by yjinspect for comparison; {framework.id} published no area score)"
+            text += " " + _(
+                "(pooled by yjinspect for comparison; %(framework)s published no area score)"
+            ) % {"framework": framework.id}
         return replace(
             base, fraction=fraction, percent=shown, interval=(low, high), explanation=text,
             score_sentence=sentence, notes=tuple(notes),
@@ -563,13 +578,32 @@ def _rate_scored_area(
     default = scale.word(index)
     exact_index, shown_index = scale.index_exact(fraction), scale.index_exact(shown / 100)
     if exact_index != shown_index:
-        notes.append(
-            f"shown as {_fmt(shown)}%, but the exact {float(fraction) * 100:.2f}% is in the "
-            f"{scale.word(exact_index)} band while {_fmt(shown)}% is {scale.word(shown_index)}; "
-            f"the framework puts the word on the {framework.word_banding_basis} figure"
-        )
+        values = {
+            "shown": _fmt(shown),
+            "exact": f"{float(fraction) * 100:.2f}",
+            "exact_word": wording(scale.word(exact_index)),
+            "shown_word": wording(scale.word(shown_index)),
+        }
+        if framework.word_banding_basis == "rounded":
+            note = _(
+                "shown as %(shown)s%%, but the exact %(exact)s%% is in the %(exact_word)s band "
+                "while %(shown)s%% is %(shown_word)s; the framework puts the word on the "
+                "rounded figure"
+            )
+        else:
+            note = _(
+                "shown as %(shown)s%%, but the exact %(exact)s%% is in the %(exact_word)s band "
+                "while %(shown)s%% is %(shown_word)s; the framework puts the word on the "
+                "exact figure"
+            )
+        notes.append(note % values)
     crosses = scale.index_exact(Fraction(low)) != scale.index_exact(Fraction(high))
-    explanation = f"{area.id} {default}: {figure}, in the {scale.range_text(index)} band"
+    explanation = _("%(id)s %(word)s: %(figure)s, in the %(range)s band") % {
+        "id": area.id,
+        "word": wording(default),
+        "figure": figure,
+        "range": scale.range_text(index),
+    }
     word, reason = default, None
     if override is not None:
         chosen = scale.canonical(override[0])
@@ -580,20 +614,31 @@ def _rate_scored_area(
                 "an override must change it"
             )
         word, reason = chosen, override[1].strip()
-        explanation = (
-            f"{area.id} {chosen}: {figure}, in the {scale.range_text(index)} band ({default}); "
-            f"the inspectors chose {chosen}" + (f": {reason}" if reason else "")
-        )
+        explanation = _(
+            "%(id)s %(word)s: %(figure)s, in the %(range)s band (%(default)s); "
+            "the inspectors chose %(word)s"
+        ) % {
+            "id": area.id,
+            "word": wording(chosen),
+            "figure": figure,
+            "range": scale.range_text(index),
+            "default": wording(default),
+        } + (f": {reason}" if reason else "")
     if index == 0:
-        next_word = f"{default} is the highest word"
+        next_word = _("%(word)s is the highest word") % {"word": wording(default)}
     else:
         needed = scale.yes_needed(yes, applicable, index - 1)
         if needed is None:
-            next_word = f"no number of Yes answers would make it {scale.word(index - 1)}"
+            next_word = _("no number of Yes answers would make it %(word)s") % {
+                "word": wording(scale.word(index - 1))
+            }
         else:
             # With few answers one more Yes can jump a band: name the word actually reached.
             reached = scale.word(scale.index(Fraction(yes + needed, applicable)))
-            next_word = f"{_yes_phrase(needed)} would make it {reached}"
+            next_word = _("%(needs)s would make it %(word)s") % {
+                "needs": _yes_phrase(needed),
+                "word": wording(reached),
+            }
     return replace(
         base, fraction=fraction, percent=shown, interval=(low, high),
         interval_crosses_word=crosses,
@@ -629,18 +674,24 @@ def _rate_judgement_area(
     decimals = framework.percentages.display_decimals
     items = tuple(
         _item_result(item, False, counts.get(item.id), sample_size, decimals)
-        for item, _ in _items_shown(framework, area)
+        for item, _pooled in _items_shown(framework, area)
     )
     scale = _scale(framework, area)
     word = reason = None
     if scale is None:
-        explanation = f"{area.id}: reported as narrative; {framework.id} put no word on it"
+        explanation = _("%(id)s: reported as narrative; %(framework)s put no word on it") % {
+            "id": area.id,
+            "framework": framework.id,
+        }
     elif judged is None:
-        explanation = f"{area.id}: no judgement recorded yet"
+        explanation = _("%(id)s: no judgement recorded yet") % {"id": area.id}
     else:
         word = scale.canonical(judged[0])
         reason = judged[1].strip() or None
-        explanation = f"{area.id} {word}: inspectors' judgement" + (f": {reason}" if reason else "")
+        explanation = _("%(id)s %(word)s: inspectors' judgement") % {
+            "id": area.id,
+            "word": wording(str(word)),
+        } + (f": {reason}" if reason else "")
     return AreaResult(
         area.id, area.name, area.rating_method, area.optional, area.score_published,
         area.word_scale, 0, 0, 0,

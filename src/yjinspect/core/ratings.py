@@ -18,6 +18,8 @@ from typing import Any
 from yjinspect.frameworks.schema import CaseBand, Framework, Rating, Standard, key_question_id
 
 from .stats import round_half_up, wilson_interval
+from .words import gettext as _
+from .words import ngettext, wording
 
 
 class Answer(StrEnum):
@@ -97,7 +99,7 @@ class KeyQuestionResult:
 
     @property
     def percent_text(self) -> str:
-        return "n/a" if self.percent is None else f"{_fmt_num(self.percent)}%"
+        return _("n/a") if self.percent is None else f"{_fmt_num(self.percent)}%"
 
 
 @dataclass(frozen=True)
@@ -256,11 +258,15 @@ class _Bands:
         band: CaseBand = self.bands[index]
         low = _fmt_num(Fraction(band.min_percent))
         if index == 0:
-            return f"{low}% or more"
+            return _("%(low)s%% or more") % {"low": low}
         upper = Fraction(self.bands[index - 1].min_percent)
         if band.min_percent == 0:
-            return f"below {_fmt_num(upper)}%"
-        top = _fmt_num(upper - 1) if upper.denominator == 1 else f"under {_fmt_num(upper)}"
+            return _("below %(upper)s%%") % {"upper": _fmt_num(upper)}
+        top = (
+            _fmt_num(upper - 1)
+            if upper.denominator == 1
+            else _("under %(upper)s") % {"upper": _fmt_num(upper)}
+        )
         return f"{low}–{top}%"
 
     def yes_needed(self, yes: int, applicable: int, index: int) -> int:
@@ -281,7 +287,7 @@ def _key_question_result(
     if counts.applicable == 0:
         return KeyQuestionResult(
             kq_id, lens, text, counts.yes, 0, counts.na, None, None, None, None, False,
-            ("no applicable answers",) if counts.na else (),
+            (_("no applicable answers"),) if counts.na else (),
         )  # fmt: skip
     fraction = Fraction(counts.yes, counts.applicable)
     shown = bands.displayed(fraction)
@@ -290,15 +296,17 @@ def _key_question_result(
     exact_index = bands.index_of_exact(fraction)
     shown_index = bands.index_of_exact(shown / 100)
     if exact_index != shown_index:
-        notes.append(
-            f"shown as {_fmt_num(shown)}%, but the exact {float(fraction) * 100:.2f}% is in the "
-            f"{bands.rating(exact_index).label} band while {_fmt_num(shown)}% would be "
-            f"{bands.rating(shown_index).label}; the framework bands the "
-            f"{'rounded' if bands.rounded_basis else 'exact'} figure"
-        )
+        notes.append(_rounding_note(bands, fraction, shown, exact_index, shown_index))
     small = framework.percentages.small_sample_warning_below
     if counts.applicable < small:
-        notes.append(f"only {counts.applicable} applicable cases: treat the figure with care")
+        notes.append(
+            ngettext(
+                "only %(n)s applicable cases: treat the figure with care",
+                "only %(n)s applicable cases: treat the figure with care",
+                counts.applicable,
+            )
+            % {"n": counts.applicable}
+        )
     low, high = wilson_interval(counts.yes, counts.applicable, framework.interval.confidence)
     crosses = bands.index_of_exact(Fraction(low)) != bands.index_of_exact(Fraction(high))
     return KeyQuestionResult(
@@ -307,8 +315,42 @@ def _key_question_result(
     )  # fmt: skip
 
 
+def _rounding_note(
+    bands: _Bands, fraction: Fraction, shown: Fraction, exact_index: int, shown_index: int
+) -> str:
+    """Why the band differs from what the displayed percentage suggests."""
+    values = {
+        "shown": _fmt_num(shown),
+        "exact": f"{float(fraction) * 100:.2f}",
+        "exact_band": wording(bands.rating(exact_index).label),
+        "shown_band": wording(bands.rating(shown_index).label),
+    }
+    if bands.rounded_basis:
+        return (
+            _(
+                "shown as %(shown)s%%, but the exact %(exact)s%% is in the %(exact_band)s band "
+                "while %(shown)s%% would be %(shown_band)s; the framework bands the rounded figure"
+            )
+            % values
+        )
+    return (
+        _(
+            "shown as %(shown)s%%, but the exact %(exact)s%% is in the %(exact_band)s band "
+            "while %(shown)s%% would be %(shown_band)s; the framework bands the exact figure"
+        )
+        % values
+    )
+
+
 def _yes_phrase(n: int) -> str:
-    return "one more Yes" if n == 1 else f"{n} more Yes answers"
+    return ngettext("one more Yes", "%(n)s more Yes answers", n) % {"n": n}
+
+
+def _and_list(items: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c' in the host's language."""
+    if len(items) == 1:
+        return items[0]
+    return _("%(items)s and %(last)s") % {"items": ", ".join(items[:-1]), "last": items[-1]}
 
 
 # ---------------------------------------------------------------- standards
@@ -327,34 +369,49 @@ def _rate_case_standard(
     rated = [kq for kq in kqs if kq.fraction is not None]
     discretion = inputs.discretion.get(std.id)
     if not rated:
-        problem = "no computed rating to apply discretion to" if discretion else None
-        reason = "no applicable answers to its key questions yet"
+        problem = _("no computed rating to apply discretion to") if discretion else None
+        reason = _("no applicable answers to its key questions yet")
         return StandardResult(
             std.id, std.name, std.rating_method, std.scored, None, None, None, problem, None,
-            None, kqs, f"{std.id} {framework.not_rated_label}: {reason}", None, reason,
+            None, kqs, _not_rated(framework, std, reason), None, reason,
         )  # fmt: skip
     lowest = min(rated, key=lambda kq: kq.fraction or 0)
     assert lowest.fraction is not None and lowest.percent is not None
     index = bands.index_of(lowest.fraction)
     computed = bands.rating(index)
-    explanation = (
-        f"{std.id} {computed.label}: lowest key question {lowest.id} {lowest.percent_text} "
-        f"({lowest.yes}/{lowest.applicable}) is in the {bands.range_text(index)} band"
-    )
+    explanation = _(
+        "%(id)s %(rating)s: lowest key question %(kq)s %(percent)s (%(yes)s/%(applicable)s) "
+        "is in the %(range)s band"
+    ) % {
+        "id": std.id,
+        "rating": wording(computed.label),
+        "kq": lowest.id,
+        "percent": lowest.percent_text,
+        "yes": lowest.yes,
+        "applicable": lowest.applicable,
+        "range": bands.range_text(index),
+    }
     if len(rated) < len(kqs):
         skipped = ", ".join(kq.id for kq in kqs if kq.fraction is None)
-        explanation += f" ({skipped} had no applicable answers and is left out)"
+        explanation += " " + _("(%(ids)s had no applicable answers and is left out)") % {
+            "ids": skipped
+        }
     final, problem = computed, None
     if discretion is not None:
         problem = discretion_problem(framework, std, computed, discretion)
         if problem is None:
             final = framework.ratings[framework.rating_rank(discretion.rating)]
-            explanation += (
-                f"; professional discretion moved it from {computed.label} to {final.label}: "
-                f"{discretion.reason.strip()}"
-            )
+            explanation += "; " + _(
+                "professional discretion moved it from %(computed)s to %(final)s: %(reason)s"
+            ) % {
+                "computed": wording(computed.label),
+                "final": wording(final.label),
+                "reason": discretion.reason.strip(),
+            }
         else:
-            explanation += f"; the recorded discretion is not applied: {problem}"
+            explanation += "; " + _("the recorded discretion is not applied: %(problem)s") % {
+                "problem": problem
+            }
     return StandardResult(
         std.id, std.name, std.rating_method, std.scored, final, computed,
         discretion if problem is None else None, problem, None, lowest.id, kqs, explanation,
@@ -364,16 +421,18 @@ def _rate_case_standard(
 
 def _next_band_text(bands: _Bands, index: int, rated: list[KeyQuestionResult]) -> str:
     if index == 0:
-        return f"{bands.rating(0).label} is the highest rating"
+        return _("%(rating)s is the highest rating") % {"rating": wording(bands.rating(0).label)}
     target = index - 1
     needs = [
         (kq.id, bands.yes_needed(kq.yes, kq.applicable, target))
         for kq in rated
         if bands.index_of(Fraction(kq.yes, kq.applicable)) > target
     ]
-    parts = [f"{_yes_phrase(n)} on {kq_id}" for kq_id, n in needs]
-    joined = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-    return f"{joined} would make it {bands.rating(target).label}"
+    parts = [_("%(yes)s on %(kq)s") % {"yes": _yes_phrase(n), "kq": kq_id} for kq_id, n in needs]
+    return _("%(needs)s would make it %(rating)s") % {
+        "needs": _and_list(parts),
+        "rating": wording(bands.rating(target).label),
+    }
 
 
 def discretion_problem(
@@ -382,27 +441,39 @@ def discretion_problem(
     """Why a discretion override breaks the framework's policy, or None if it is allowed."""
     policy = framework.discretion
     if std.rating_method not in policy.applies_to:
-        return (
-            f"professional discretion applies only to {' and '.join(policy.applies_to)} standards"
-        )
+        return _("professional discretion applies only to %(methods)s standards") % {
+            "methods": _(" and ").join(policy.applies_to)
+        }
     if policy.reason_required and not discretion.reason.strip():
-        return "professional discretion needs a written reason"
+        return _("professional discretion needs a written reason")
     if discretion.rating not in {r.id for r in framework.ratings}:
-        return f"unknown rating '{discretion.rating}'"
+        return _("unknown rating '%(rating)s'") % {"rating": discretion.rating}
     if computed is None:
-        return "no computed rating to apply discretion to"
+        return _("no computed rating to apply discretion to")
     steps = framework.rating_rank(discretion.rating) - framework.rating_rank(computed.id)
     if steps == 0:
-        return "the discretion rating is the same as the computed rating"
+        return _("the discretion rating is the same as the computed rating")
     direction = "up" if steps > 0 else "down"
     if direction not in policy.directions:
-        return f"the framework does not allow discretion to move a rating {direction}"
+        if direction == "up":
+            return _("the framework does not allow discretion to move a rating up")
+        return _("the framework does not allow discretion to move a rating down")
     if abs(steps) > policy.max_bands:
-        return (
-            f"discretion may move a rating by at most {policy.max_bands} band(s); "
-            f"{computed.label} to {framework.rating_label(discretion.rating)} is {abs(steps)}"
-        )
+        return _(
+            "discretion may move a rating by at most %(max)s band(s); "
+            "%(computed)s to %(wanted)s is %(steps)s"
+        ) % {
+            "max": policy.max_bands,
+            "computed": wording(computed.label),
+            "wanted": wording(framework.rating_label(discretion.rating)),
+            "steps": abs(steps),
+        }
     return None
+
+
+def _not_rated(framework: Framework, std: Standard, reason: str) -> str:
+    """'2.1 Not rated: <reason>', the framework's not-rated label in the host's language."""
+    return f"{std.id} {wording(framework.not_rated_label)}: {reason}"
 
 
 def _rate_judgement_standard(
@@ -423,24 +494,28 @@ def _rate_judgement_standard(
     needs = std.not_rated_without_cases
     counts = inputs.cases_by_domain
     if needs and counts is not None and counts.get(needs, 0) == 0:
-        label = next(d.label for d in framework.case_domains if d.id == needs).lower()
-        reason = f"no {label} cases in the inspection timescale"
-        text = f"{std.id} {framework.not_rated_label}: {reason}"
+        label = wording(next(d.label for d in framework.case_domains if d.id == needs)).lower()
+        reason = _("no %(domain)s cases in the inspection timescale") % {"domain": label}
+        text = _not_rated(framework, std, reason)
         if judgement is not None and judgement.rating is not None:
-            recorded = framework.rating_label(judgement.rating)
-            text += f" (the recorded judgement of {recorded} is set aside)"
+            recorded = wording(framework.rating_label(judgement.rating))
+            text += " " + _("(the recorded judgement of %(rating)s is set aside)") % {
+                "rating": recorded
+            }
         return result(None, text, reason)
     if judgement is None:
-        reason = "no judgement recorded yet"
-        return result(None, f"{std.id} {framework.not_rated_label}: {reason}", reason)
+        reason = _("no judgement recorded yet")
+        return result(None, _not_rated(framework, std, reason), reason)
     if judgement.rating is None:
-        reason = judgement.reason.strip() or "recorded as not rated"
-        return result(None, f"{std.id} {framework.not_rated_label}: {reason}", reason)
+        reason = judgement.reason.strip() or _("recorded as not rated")
+        return result(None, _not_rated(framework, std, reason), reason)
     rating = framework.ratings[framework.rating_rank(judgement.rating)]
     why = f": {judgement.reason.strip()}" if judgement.reason.strip() else ""
-    return result(
-        rating, f"{std.id} {rating.label}: inspectors' judgement of the evidence{why}", None
-    )
+    text = _("%(id)s %(rating)s: inspectors' judgement of the evidence") % {
+        "id": std.id,
+        "rating": wording(rating.label),
+    }
+    return result(rating, text + why, None)
 
 
 # ---------------------------------------------------------------- overall
@@ -456,31 +531,52 @@ def _overall(
     if unrated:
         names = ", ".join(unrated)
         if framework.overall_table.when_scored_standard_unrated == "withhold":
-            return None, None, (
-                f"No overall rating: scored standard(s) {names} not rated "
-                f"({points} points from the others)"
-            )  # fmt: skip
+            return (
+                None,
+                None,
+                _(
+                    "No overall rating: scored standard(s) %(ids)s not rated "
+                    "(%(points)s points from the others)"
+                )
+                % {"ids": names, "points": points},
+            )
         top = max(r.points for r in framework.ratings)
         rated_max = top * (len(scored) - len(unrated))
         if rated_max == 0:
-            return None, None, "No overall rating: no scored standard is rated"
+            return None, None, _("No overall rating: no scored standard is rated")
         score = int(round_half_up(Fraction(points * max_score, rated_max)))
-        prefix = (
-            f"Score pro rata {points}/{rated_max} scaled to {score}/{max_score} ({names} not rated)"
-        )
+        prefix = _(
+            "Score pro rata %(points)s/%(rated_max)s scaled to %(score)s/%(max)s "
+            "(%(ids)s not rated)"
+        ) % {
+            "points": points,
+            "rated_max": rated_max,
+            "score": score,
+            "max": max_score,
+            "ids": names,
+        }
     else:
         score = points
-        prefix = f"Score {score}/{max_score}"
+        prefix = _("Score %(score)s/%(max)s") % {"score": score, "max": max_score}
     bands = framework.overall_table.bands
     for i, band in enumerate(bands):
         if score >= band.min_score:
             rating = framework.ratings[framework.rating_rank(band.rating)]
             upper = max_score if i == 0 else bands[i - 1].min_score - 1
-            text = f"{prefix} is in the {band.min_score}–{upper} band: {rating.label}"
+            text = _("%(score_text)s is in the %(low)s–%(high)s band: %(rating)s") % {
+                "score_text": prefix,
+                "low": band.min_score,
+                "high": upper,
+                "rating": wording(rating.label),
+            }
             if i > 0 and not unrated:
                 gap = bands[i - 1].min_score - score
-                above = framework.rating_label(bands[i - 1].rating)
-                text += f"; {gap} more point{'s' if gap != 1 else ''} would make it {above}"
+                above = wording(framework.rating_label(bands[i - 1].rating))
+                text += "; " + ngettext(
+                    "%(n)s more point would make it %(rating)s",
+                    "%(n)s more points would make it %(rating)s",
+                    gap,
+                ) % {"n": gap, "rating": above}
             return score, rating, text
     raise AssertionError("overall bands end at 0")  # the loader guarantees this
 

@@ -37,6 +37,8 @@ from types import MappingProxyType
 from typing import Literal, Protocol
 
 from .stats import sample_size
+from .words import gettext as _
+from .words import ngettext, wording
 
 # Changing how samples are drawn changes which cases a seed picks; bump this when that happens
 # so a stored sample says which method produced it.
@@ -295,23 +297,33 @@ class SizeBasis:
     def explain(self) -> str:
         """E.g. '80% confidence, ±5 points, N=200 → 91'."""
         if self.population == 0:
-            return "no eligible cases, so nothing to sample"
-        parts = [f"{_percent(self.confidence)}% confidence, ±{_percent(self.margin)} points"]
+            return _("no eligible cases, so nothing to sample")
+        parts = [
+            _("%(confidence)s%% confidence, ±%(margin)s points")
+            % {"confidence": _percent(self.confidence), "margin": _percent(self.margin)}
+        ]
         if self.proportion != Decimal("0.5"):
-            parts.append(f"expected proportion {_percent(self.proportion)}%")
+            parts.append(
+                _("expected proportion %(proportion)s%%")
+                % {"proportion": _percent(self.proportion)}
+            )
         if not self.finite_population_correction:
-            parts.append("no finite-population correction")
+            parts.append(_("no finite-population correction"))
         text = f"{', '.join(parts)}, N={self.population} → {self.formula_size}"
         if self.rule == "minimum":
-            text += f"; raised to the framework minimum of {self.minimum}"
+            text += "; " + _("raised to the framework minimum of %(n)s") % {"n": self.minimum}
             if self.minimum is not None and self.minimum > self.population:
-                text += f", capped at the {self.population} cases there are"
+                text += ", " + ngettext(
+                    "capped at the %(n)s cases there are",
+                    "capped at the %(n)s cases there are",
+                    self.population,
+                ) % {"n": self.population}
         elif self.rule == "maximum":
-            text += f"; capped at the framework maximum of {self.maximum}"
+            text += "; " + _("capped at the framework maximum of %(n)s") % {"n": self.maximum}
         elif self.rule == "override":
-            text += f"; set by hand to {self.target}"
+            text += "; " + _("set by hand to %(n)s") % {"n": self.target}
         if self.target == self.population:
-            text += " (every case)"
+            text += " " + _("(every case)")
         return text
 
 
@@ -409,7 +421,7 @@ class _Margins:
         remaining = {key: prefer(key) for key in candidates}
         deficit = self.deficit
         chosen: list[StratumKey] = []
-        for _ in range(count):
+        for _step in range(count):
             best = max(remaining, key=lambda k: (sum(map(getitem, deficit, k)), remaining[k]))
             del remaining[best]
             self.take(best)
@@ -470,7 +482,7 @@ def _largest_remainders(
 ) -> list[StratumKey]:
     chosen: list[StratumKey] = []
     by_size = sorted(candidates, key=lambda k: -remainder[k])
-    for _, group in groupby(by_size, key=lambda k: remainder[k]):
+    for _size, group in groupby(by_size, key=lambda k: remainder[k]):
         tied = list(group)
         if left <= 0:
             break
@@ -689,7 +701,7 @@ def plan_sample(
 
     Arguments as for `draw_sample`; useful to show inspectors the numbers before they commit.
     """
-    plan, _ = _prepare(cases, settings, seed, fieldwork_start, windows, sizes, domains, allocation)
+    plan, _w = _prepare(cases, settings, seed, fieldwork_start, windows, sizes, domains, allocation)
     return plan
 
 
@@ -979,17 +991,29 @@ def _domain_notes(
     notes: list[str] = []
     if undated:
         notes.append(
-            f"{undated} {domain} case(s) have no {date_field} and cannot be placed in the window"
+            ngettext(
+                "%(n)s %(domain)s case(s) have no %(field)s and cannot be placed in the window",
+                "%(n)s %(domain)s case(s) have no %(field)s and cannot be placed in the window",
+                undated,
+            )
+            % {"n": undated, "domain": wording(domain), "field": date_field}
         )
     if size.population == 0:
         notes.append(
-            f"no eligible {domain} cases with {date_field} from {start} to {end}: nothing to sample"
+            _(
+                "no eligible %(domain)s cases with %(field)s from %(start)s to %(end)s: "
+                "nothing to sample"
+            )
+            % {"domain": wording(domain), "field": date_field, "start": start, "end": end}
         )
     elif strata > size.target > 0:
         notes.append(
-            f"{strata} strata share {size.target} places, so most strata get one case or none; "
-            "each stays within one case of its share, and the composition table shows the "
-            "balance by attribute"
+            _(
+                "%(strata)s strata share %(places)s places, so most strata get one case or "
+                "none; each stays within one case of its share, and the composition table "
+                "shows the balance by attribute"
+            )
+            % {"strata": strata, "places": size.target}
         )
     return tuple(notes)
 
@@ -997,7 +1021,12 @@ def _domain_notes(
 def _plan_notes(by_domain: Mapping[str, list[SamplingCase]], wanted: list[str]) -> tuple[str, ...]:
     skipped = {d: len(cs) for d, cs in by_domain.items() if d not in wanted}
     return tuple(
-        f"{count} case(s) in domain {domain!r} were not sampled (no window requested for it)"
+        ngettext(
+            "%(n)s case(s) in domain %(domain)s were not sampled (no window requested for it)",
+            "%(n)s case(s) in domain %(domain)s were not sampled (no window requested for it)",
+            count,
+        )
+        % {"n": count, "domain": repr(domain)}
         for domain, count in sorted(skipped.items())
     )
 

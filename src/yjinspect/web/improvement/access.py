@@ -16,6 +16,7 @@ from enum import StrEnum
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from yjinspect.web.inspections.access import Can, get_inspection
 from yjinspect.web.inspections.models import Inspection, Role, State
@@ -46,7 +47,7 @@ def get_plan_inspection(request: HttpRequest, pk: int, can: PlanCan) -> tuple[In
     """The inspection if this member may `can` its plan: 404 for strangers, 403 for others."""
     inspection, role = get_inspection(request, pk, Can.VIEW)
     if not plan_allows(role, can):
-        raise PermissionDenied("Your role in this inspection does not allow this")
+        raise PermissionDenied(_("Your role in this inspection does not allow this"))
     return inspection, role
 
 

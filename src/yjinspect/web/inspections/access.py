@@ -14,6 +14,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 
 from .models import Inspection, Membership, Role
 
@@ -50,7 +51,7 @@ def signed_in_user(request: HttpRequest) -> User:
     """The request's user, for views that LoginRequiredMiddleware has already guarded."""
     user = request.user
     if not isinstance(user, User):
-        raise PermissionDenied("Sign in first")
+        raise PermissionDenied(_("Sign in first"))
     return user
 
 
@@ -105,7 +106,7 @@ def get_inspection(request: HttpRequest, pk: int, can: Can) -> tuple[Inspection,
     if role is None:
         raise Http404("No such inspection")
     if not allowed(role, inspection, can):
-        raise PermissionDenied("Your role in this inspection does not allow this")
+        raise PermissionDenied(_("Your role in this inspection does not allow this"))
     return inspection, role
 
 

@@ -29,7 +29,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db import connections, transaction
 from django.db.models import Count, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from yjinspect.core.sampling import (
     METHOD,
@@ -502,21 +502,23 @@ def draw(
         if not cases:
             raise SampleRefused("There are no cases yet: import the case list first.")
         requested = {d: int(n) for d, n in (sizes or {}).items()}
-        result = draw_sample(
-            cases,
-            sampling_settings(inspection),
-            seed=seed,
-            fieldwork_start=inspection.fieldwork_start,
-            windows=explicit_windows(inspection),
-            sizes=requested or None,
-        )
+        # The draw's stored record (its notes and size basis) is kept in English whatever the
+        # page's language, like every other stored record; pages word it afresh.
+        with translation.override("en"):
+            result = draw_sample(
+                cases,
+                sampling_settings(inspection),
+                seed=seed,
+                fieldwork_start=inspection.fieldwork_start,
+                windows=explicit_windows(inspection),
+                sizes=requested or None,
+            )
+            summary = _summary(inspection, result, requested)
         previous = current_draw(inspection)
         if previous is not None:
             _archive(previous, by, "redrawn")
         _write(inspection, result, by, f"sample drawn with seed {seed}")
-        return SampleDraw.objects.create(
-            inspection=inspection, seed=seed, summary=_summary(inspection, result, requested), by=by
-        )
+        return SampleDraw.objects.create(inspection=inspection, seed=seed, summary=summary, by=by)
 
 
 def clear_sample(inspection: Inspection, *, by: User) -> None:

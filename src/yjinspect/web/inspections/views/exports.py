@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.urls import path
+from django.utils.translation import gettext as _
 
 from ..access import ALLOWED, Can, get_inspection
 from ..services.archive import export_inspection
@@ -44,7 +45,7 @@ def export_archive(request: HttpRequest, pk: int) -> HttpResponse:
     # then, so the lead's role is checked through VIEW plus the MANAGE rule on the role alone.
     inspection, role = get_inspection(request, pk, Can.WORK)
     if role not in ALLOWED[Can.MANAGE]:
-        raise PermissionDenied("Your role in this inspection does not allow this")
+        raise PermissionDenied(_("Your role in this inspection does not allow this"))
     response = HttpResponse(export_inspection(inspection), content_type="application/zip")
     _private(response, f"inspection-{pk}.zip")
     return response

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from yjinspect.core.legacy import AreaResult, scale_words
@@ -162,8 +163,16 @@ def _label(framework: Framework, rating_id: str) -> str:
 
 
 def ratings_json(request: HttpRequest, pk: int) -> JsonResponse:
-    """The engine's result (`InspectionRating.to_dict()`) plus the framework reference."""
+    """The engine's result (`InspectionRating.to_dict()`) plus the framework reference.
+
+    Always in English, whatever language the person's pages are in: a program reading the
+    figures should get the same sentences every time, as the framework's labels are."""
     inspection, _role = get_inspection(request, pk, Can.SEE_RATINGS)
+    with translation.override("en"):
+        return _ratings_json(inspection)
+
+
+def _ratings_json(inspection: Inspection) -> JsonResponse:
     framework = inspection.framework.framework
     if is_areas(inspection):
         data = rate_areas_inspection(inspection).to_dict()
