@@ -76,9 +76,9 @@ def test_ratings_page_in_english_is_unchanged(
     assert "cwestiwn allweddol" not in page and "Dim gradd gyffredinol" not in page
 
 
-def test_sample_page_explains_sizes_in_the_page_language(
-    inspection: Inspection, client_as: Callable[[str], Client]
-) -> None:
+@pytest.fixture
+def with_cases(inspection: Inspection) -> Inspection:
+    """200 court cases in the window, none sampled yet."""
     Case.objects.bulk_create(
         Case(
             inspection=inspection,
@@ -92,6 +92,13 @@ def test_sample_page_explains_sizes_in_the_page_language(
         )
         for i in range(200)
     )
+    return inspection
+
+
+def test_sample_page_explains_sizes_in_the_page_language(
+    with_cases: Inspection, client_as: Callable[[str], Client]
+) -> None:
+    inspection = with_cases
     client = client_as("lead")
     url = reverse("inspections:sample", args=[inspection.pk])
     welsh, english = _page(client, url, "cy"), _page(client, url, "en")
@@ -121,21 +128,9 @@ def test_the_ratings_json_is_english_whatever_the_page_language(
 
 
 def test_a_sample_drawn_on_a_welsh_page_is_recorded_in_english(
-    inspection: Inspection, client_as: Callable[[str], Client]
+    with_cases: Inspection, client_as: Callable[[str], Client]
 ) -> None:
-    Case.objects.bulk_create(
-        Case(
-            inspection=inspection,
-            case_ref=f"C{i:04d}",
-            domain="court",
-            disposal_type="referral_order",
-            start_date=dt.date(2023, 6, 1),
-            case_manager="CM1",
-            risk_of_harm="low",
-            safety_wellbeing="low",
-        )
-        for i in range(200)
-    )
+    inspection = with_cases
     client = client_as("lead")
     url = reverse("inspections:sample", args=[inspection.pk])
     client.get(url + "?lang=cy")
