@@ -250,11 +250,6 @@ def _url(name: str, inspection: Inspection | None) -> str:
     return reverse(name, args=[inspection.pk]) if inspection else reverse(name)
 
 
-# Text on these pages that is English for a reason outside the message catalogue: the rating
-# engine (core, no Django) writes "n/a" for a key question with no applicable answer.
-MADE_ELSEWHERE = {"inspections:ratings": {"n/a"}}
-
-
 def _english_messages() -> set[str]:
     """msgids whose Welsh differs from them (so seeing one on a Welsh page means English)."""
     return {
@@ -285,7 +280,7 @@ def test_main_pages_in_welsh(
         assert text in en_texts, f"{text!r} is no longer on the English {name}: update the test"
         assert text not in cy_texts, f"{text!r} left in English on the Welsh {name}"
     # Any whole text that is a translated message on the English page is Welsh on the Welsh one.
-    left = sorted((en_texts & cy_texts) & _english_messages() - MADE_ELSEWHERE.get(name, set()))
+    left = sorted((en_texts & cy_texts) & _english_messages())
     assert not left, f"English left on the Welsh {name}: {left}"
     # GOV.UK's own words (skip link, footer, menu) are Welsh too.
     for text in ("Neidio i'r prif gynnwys", "© Hawlfraint y Goron", "Dewislen"):
