@@ -87,3 +87,58 @@ def test_weak_passwords_are_refused(weak: str, users: dict[str, AbstractUser]) -
     with pytest.raises(ValidationError):
         validate_password(weak, users["lead"])
     validate_password("a-long-and-unusual-phrase-7", users["lead"])
+
+
+# ---------------------------------------------------------------- two-factor required
+
+
+def _code(device: TOTPDevice) -> str:
+    return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
+
+
+@pytest.fixture
+def required(settings: object) -> None:
+    settings.YJ_REQUIRE_TWO_FACTOR = True  # type: ignore[attr-defined]
+
+
+def test_when_required_a_user_without_an_app_reaches_only_the_security_page(
+    users: dict[str, AbstractUser], required: None
+) -> None:
+    client = Client()
+    client.post(reverse("accounts:login"), {"username": "inspector", "password": PASSWORD})
+    home = client.get(reverse("inspections:home"))
+    assert home.status_code == 302 and home["Location"] == reverse("accounts:security")
+    page = client.get(reverse("accounts:security"))
+    assert page.status_code == 200 and "needs two-factor sign-in" in page.content.decode()
+    assert client.get(reverse("accounts:logout")).status_code == 200
+    # Setting the app up verifies this sign-in: the site opens.
+    client.post(reverse("accounts:security"), {"action": "start"})
+    device = TOTPDevice.objects.get(user=users["inspector"])
+    client.post(reverse("accounts:security"), {"action": "confirm", "code": _code(device)})
+    assert client.get(reverse("inspections:home")).status_code == 200
+    # And it cannot be turned off while the site requires it.
+    refused = client.post(reverse("accounts:security"), {"action": "disable"}, follow=True)
+    assert "so it stays on" in refused.content.decode()
+    assert TOTPDevice.objects.filter(user=users["inspector"], confirmed=True).exists()
+    assert "Turn off two-factor sign-in" not in refused.content.decode()
+
+
+def test_when_required_a_sign_in_with_a_code_opens_the_site(
+    users: dict[str, AbstractUser], required: None
+) -> None:
+    device = TOTPDevice.objects.create(user=users["lead"], name="app", confirmed=True)
+    client = Client()
+    client.post(reverse("accounts:login"), {"username": "lead", "password": PASSWORD})
+    client.post(reverse("accounts:code"), {"code": _code(device)})
+    assert client.get(reverse("inspections:home")).status_code == 200
+
+
+def test_when_required_a_session_signed_in_without_a_code_is_sent_to_security(
+    users: dict[str, AbstractUser], required: None
+) -> None:
+    """A session that skipped the code step (here forced) is not verified, even for a user
+    who has an app."""
+    TOTPDevice.objects.create(user=users["lead"], name="app", confirmed=True)
+    client = Client()
+    client.force_login(users["lead"])
+    assert client.get(reverse("inspections:home"))["Location"] == reverse("accounts:security")

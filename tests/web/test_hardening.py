@@ -100,3 +100,29 @@ def test_flash_messages_ride_in_a_cookie_as_guarded_as_the_session_cookie(
     assert cookie["httponly"] and cookie["secure"] and cookie["samesite"] == "Lax"
     assert cookie.value  # the message, signed
     assert not request.session.keys()  # nothing went into the session store
+
+
+@pytest.mark.parametrize(("given", "expected"), [(None, "True"), ("0", "False")])
+def test_production_requires_two_factor_sign_in_unless_told_otherwise(
+    tmp_path: Path, given: str | None, expected: str
+) -> None:
+    env = {
+        **os.environ,
+        "YJ_PRODUCTION": "1",
+        "YJ_SECRET_KEY": "k3Qz-9vLw_2Rt8Yp!xN4mB7cJ0sH5dF6gA1eU" * 2,
+        "YJ_VAR_DIR": str(tmp_path),
+    }
+    env.pop("YJ_REQUIRE_TWO_FACTOR", None)
+    if given is not None:
+        env["YJ_REQUIRE_TWO_FACTOR"] = given
+    done = subprocess.run(
+        [sys.executable, str(MANAGE), "shell", "-c", _PRINT_SETTING],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.stdout.strip().splitlines()[-1] == expected, done.stderr
+
+
+_PRINT_SETTING = "from django.conf import settings; print(settings.YJ_REQUIRE_TWO_FACTOR)"

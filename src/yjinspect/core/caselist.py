@@ -25,6 +25,8 @@ from dataclasses import dataclass, field, fields, make_dataclass
 from datetime import date, datetime
 from typing import Any, Final, TextIO
 
+from .words import gettext as _
+
 __all__ = [
     "AGE_RANGE",
     "BOOLEAN_SPELLINGS",
@@ -719,7 +721,13 @@ _ISO_DATE = re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})" + _TIME)
 _UK_DATE = re.compile(r"(\d{1,2})([-/.])(\d{1,2})\2(\d{4}|\d{2})" + _TIME)
 _TEXT_DATE = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?[\s/-]+([A-Za-z]{3,9})\.?,?[\s/-]+(\d{4}|\d{2})")
 
-_DATE_HINT = "use 2024-04-08 or 08/04/2024 (day first)"
+
+def _date_hint() -> str:
+    """The formats to use, added to every date problem; a function so it is in the language
+    of the upload being read, not of whoever imported this module first."""
+    return _("use 2024-04-08 or 08/04/2024 (day first)")
+
+
 _Cell = str | date
 
 
@@ -755,20 +763,20 @@ def _make_date(year: int, month: int, day: int, text: str) -> date | str:
     """A date, or the reason it cannot be one (as a message)."""
     if not 1 <= month <= 12:
         if 1 <= day <= 12 and 13 <= month <= 31:
-            return (
-                f"dates are read day first (day/month/year), and {month} is not a month; "
+            return _(
+                "dates are read day first (day/month/year), and %(month)s is not a month; "
                 "this looks like a month-first (US) date"
-            )
-        return f"{month} is not a month; {_DATE_HINT}"
+            ) % {"month": month}
+        return _("%(month)s is not a month; %(hint)s") % {"month": month, "hint": _date_hint()}
     try:
         value = date(year, month, day)
     except ValueError:
-        return f"{text} is not a real date"
+        return _("%(text)s is not a real date") % {"text": text}
     if not YEAR_RANGE[0] <= value.year <= YEAR_RANGE[1]:
-        return (
-            f"the year {value.year} looks like a system placeholder, not a real date; "
+        return _(
+            "the year %(year)s looks like a system placeholder, not a real date; "
             "leave the cell blank if the date is not known"
-        )
+        ) % {"year": value.year}
     return value
 
 
@@ -786,20 +794,32 @@ def _parse_date_text(text: str) -> date | str:
     if m:
         month = _MONTHS.get(m[2].casefold())
         if month is None:
-            return f"{m[2]} is not a month name; {_DATE_HINT}"
+            return _("%(name)s is not a month name; %(hint)s") % {
+                "name": m[2],
+                "hint": _date_hint(),
+            }
         year = int(m[3]) + (2000 if len(m[3]) == 2 else 0)
         return _make_date(year, month, int(m[1]), text)
     if text.isdecimal():
-        return f"a number, not a date (format the column as dates in the spreadsheet); {_DATE_HINT}"
-    return f"not a date yjinspect can read; {_DATE_HINT}"
+        return _(
+            "a number, not a date (format the column as dates in the spreadsheet); %(hint)s"
+        ) % {"hint": _date_hint()}
+    return _("not a date yjinspect can read; %(hint)s") % {"hint": _date_hint()}
 
 
 def _parse_age(text: str) -> int | str:
     if not text.isdecimal() or len(text) > 3:
-        return f"age must be a whole number of years from {AGE_RANGE[0]} to {AGE_RANGE[1]}"
+        return _("age must be a whole number of years from %(low)s to %(high)s") % {
+            "low": AGE_RANGE[0],
+            "high": AGE_RANGE[1],
+        }
     age = int(text)
     if not AGE_RANGE[0] <= age <= AGE_RANGE[1]:
-        return f"age {age} is outside {AGE_RANGE[0]}–{AGE_RANGE[1]}, the youth justice age range"
+        return _("age %(age)s is outside %(low)s–%(high)s, the youth justice age range") % {
+            "age": age,
+            "low": AGE_RANGE[0],
+            "high": AGE_RANGE[1],
+        }
     return age
 
 
@@ -820,6 +840,14 @@ def looks_like_a_name(text: str) -> bool:
 def mask(text: str) -> str:
     """'Jane Smith' -> 'J*** S****': enough to find the row, not enough to repeat the name."""
     return " ".join(word[0] + "*" * (len(word) - 1) for word in text.replace(",", " ").split())
+
+
+def _either(names: Sequence[str]) -> str:
+    """'court', or 'court or resettlement' in the host's language: a disposal is allowed at
+    most two domains, and a longer list (none today) would be joined in English."""
+    if len(names) == 2:
+        return _("%(first)s or %(second)s") % {"first": names[0], "second": names[1]}
+    return " or ".join(names)
 
 
 def _as_text(cell: _Cell) -> str:
@@ -856,6 +884,20 @@ def personal_data_kind(heading: str) -> str | None:
     return None
 
 
+def _personal_data_words(kind: str) -> str:
+    """The kind of personal data ('a name', a key of `PERSONAL_DATA_HEADERS`) in the host's
+    language. The tables keep the English as their keys; each is written out here so that
+    makemessages finds it, and a kind added to the tables without a line here stays English."""
+    words = {
+        "a name": _("a name"),
+        "a date of birth": _("a date of birth"),
+        "an address": _("an address"),
+        "an identifying number": _("an identifying number"),
+        "contact details": _("contact details"),
+    }
+    return words.get(kind, kind)
+
+
 def _heading_column(heading: str) -> str | None:
     """The canonical column a heading names, with the same bracket rule as codes."""
     return _match_code(_HEADER_LOOKUP, heading)
@@ -885,8 +927,11 @@ def _read_header(row_number: int, cells: Sequence[_Cell]) -> _Header:
                     None,
                     heading,
                     "",
-                    f"this column looks like personal data ({kind}); remove it and upload "
-                    "again — yjinspect stores case references only",
+                    _(
+                        "this column looks like personal data (%(kind)s); remove it and upload "
+                        "again — yjinspect stores case references only"
+                    )
+                    % {"kind": _personal_data_words(kind)},
                 )
             )
             continue
@@ -900,8 +945,15 @@ def _read_header(row_number: int, cells: Sequence[_Cell]) -> _Header:
                     None,
                     column,
                     "",
-                    f"two columns look like {column}: {first_heading[column]!r} and "
-                    f"{heading!r}; keep one and upload again",
+                    _(
+                        "two columns look like %(column)s: %(first)s and %(second)s; keep one "
+                        "and upload again"
+                    )
+                    % {
+                        "column": column,
+                        "first": repr(first_heading[column]),
+                        "second": repr(heading),
+                    },
                 )
             )
         else:
@@ -917,8 +969,10 @@ def _read_header(row_number: int, cells: Sequence[_Cell]) -> _Header:
                 None,
                 None,
                 "",
-                "no column headings were recognised; the first row must hold headings such as "
-                "case_ref, domain, disposal_type and start_date",
+                _(
+                    "no column headings were recognised; the first row must hold headings "
+                    "such as case_ref, domain, disposal_type and start_date"
+                ),
             )
         )
     for column in CANONICAL_COLUMNS:
@@ -929,8 +983,11 @@ def _read_header(row_number: int, cells: Sequence[_Cell]) -> _Header:
                     None,
                     column,
                     "",
-                    f"the required column {column} is missing (headings accepted for it "
-                    f"include {examples})",
+                    _(
+                        "the required column %(column)s is missing (headings accepted for it "
+                        "include %(examples)s)"
+                    )
+                    % {"column": column, "examples": examples},
                 )
             )
     return header
@@ -998,7 +1055,8 @@ class _RowChecker:
         self.fast_maps = [self.known.get(column) for column in CANONICAL_COLUMNS[1:]]
         self.date_cache: dict[str, date | str] = {}
         self.unknown_code_message = {
-            column: f"not a recognised {column}; use one of: {', '.join(codes)}"
+            column: _("not a recognised %(column)s; use one of: %(codes)s")
+            % {"column": column, "codes": ", ".join(codes)}
             for column, codes in _CODES.items()
         }
 
@@ -1012,7 +1070,7 @@ class _RowChecker:
         width = self.width
         padded = [
             cells if len(cells) >= width else [*cells, *[""] * (width - len(cells))]
-            for _, cells in batch
+            for _number, cells in batch
         ]
         refs, *columns = zip(*map(self.fast_cells, padded), strict=True)
         looked_up = [
@@ -1052,7 +1110,8 @@ class _RowChecker:
 
     def _blank(self, number: int, column: str, cell: _Cell) -> None:
         if column in REQUIRED_COLUMNS:
-            self.problems.append(Problem(number, column, "", f"{column} is required but is blank"))
+            message = _("%(column)s is required but is blank") % {"column": column}
+            self.problems.append(Problem(number, column, "", message))
         else:
             self.known[column][cell] = None
 
@@ -1066,7 +1125,12 @@ class _RowChecker:
             return None
         if len(text) > MAX_TEXT_LENGTH:
             self.problems.append(
-                Problem(number, column, _clip(text), f"longer than {MAX_TEXT_LENGTH} characters")
+                Problem(
+                    number,
+                    column,
+                    _clip(text),
+                    _("longer than %(n)s characters") % {"n": MAX_TEXT_LENGTH},
+                )
             )
             return None
         self.known[column][cell] = text
@@ -1086,18 +1150,20 @@ class _RowChecker:
                     number,
                     "case_ref",
                     mask(ref),
-                    "this reference looks like a person's name; use the pseudonymous case "
-                    "reference from the case management system, never the child's name",
+                    _(
+                        "this reference looks like a person's name; use the pseudonymous case "
+                        "reference from the case management system, never the child's name"
+                    ),
                 )
             )
             return None
         message = None
         if not ref[0].isalnum():
-            message = "references must start with a letter or digit"
+            message = _("references must start with a letter or digit")
         elif len(ref) > MAX_REF_LENGTH:
-            message = f"references are at most {MAX_REF_LENGTH} characters"
+            message = _("references are at most %(n)s characters") % {"n": MAX_REF_LENGTH}
         elif not ref.isprintable():
-            message = "references must not contain line breaks or control characters"
+            message = _("references must not contain line breaks or control characters")
         if message is not None:
             self.problems.append(Problem(number, "case_ref", _clip(ref), message))
             return None
@@ -1170,7 +1236,7 @@ class _RowChecker:
             return None
         found = _BOOLEAN_LOOKUP.get(_key(text))
         if found is None:
-            self.problems.append(Problem(number, column, _clip(text), "use yes or no"))
+            self.problems.append(Problem(number, column, _clip(text), _("use yes or no")))
         else:
             self.known[column][cell] = found
         return found
@@ -1204,8 +1270,8 @@ class _RowChecker:
                     number,
                     "end_date",
                     end_date.isoformat(),
-                    f"end_date {end_date.isoformat()} is before start_date "
-                    f"{start_date.isoformat()}",
+                    _("end_date %(end)s is before start_date %(start)s")
+                    % {"end": end_date.isoformat(), "start": start_date.isoformat()},
                 )
             )
         if domain is not None and disposal_type is not None:
@@ -1216,8 +1282,15 @@ class _RowChecker:
                         number,
                         "disposal_type",
                         disposal_type,
-                        f"{disposal_type} belongs to the {' or '.join(sorted(allowed))} "
-                        f"domain, but this row's domain is {domain}",
+                        _(
+                            "%(disposal)s belongs to the %(allowed)s domain, but this row's "
+                            "domain is %(domain)s"
+                        )
+                        % {
+                            "disposal": disposal_type,
+                            "allowed": _either(sorted(allowed)),
+                            "domain": domain,
+                        },
                     )
                 )
         if case_ref is not None:
@@ -1228,8 +1301,11 @@ class _RowChecker:
                         number,
                         "case_ref",
                         case_ref,
-                        f"duplicate case_ref: the same reference is on row {first} and row "
-                        f"{number}; each case must appear once",
+                        _(
+                            "duplicate case_ref: the same reference is on row %(first)s and "
+                            "row %(row)s; each case must appear once"
+                        )
+                        % {"first": first, "row": number},
                     )
                 )
         if (
@@ -1278,7 +1354,9 @@ def _decode(data: bytes, notices: list[str]) -> str:
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError as exc:
-            raise CaseListError("the file says it is UTF-16 text but cannot be read as it") from exc
+            raise CaseListError(
+                _("the file says it is UTF-16 text but cannot be read as it")
+            ) from exc
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
     try:
@@ -1289,12 +1367,16 @@ def _decode(data: bytes, notices: list[str]) -> str:
         text = data.decode("cp1252")
     except UnicodeDecodeError as exc:
         raise CaseListError(
-            "the file's text encoding could not be recognised; save it as 'CSV UTF-8' and "
-            "upload again"
+            _(
+                "the file's text encoding could not be recognised; save it as 'CSV UTF-8' and "
+                "upload again"
+            )
         ) from exc
     notices.append(
-        "The file is not UTF-8, so it was read as Windows-1252 (Western European); check that "
-        "any accented letters look right."
+        _(
+            "The file is not UTF-8, so it was read as Windows-1252 (Western European); check "
+            "that any accented letters look right."
+        )
     )
     return text
 
@@ -1316,23 +1398,32 @@ def _sniff_delimiter(text: str) -> str:
 def _csv_rows(data: bytes, notices: list[str]) -> tuple[_Rows, int]:
     if data.startswith(b"PK\x03\x04"):
         raise CaseListError(
-            "this looks like an Excel workbook with a .csv name; rename it to .xlsx, or save "
-            "it as CSV and upload again"
+            _(
+                "this looks like an Excel workbook with a .csv name; rename it to .xlsx, or "
+                "save it as CSV and upload again"
+            )
         )
     text = _decode(data, notices)
     if "\x00" in text:
         raise CaseListError(
-            "the file contains NUL characters, so it is not plain CSV text; save it as "
-            "'CSV UTF-8' and upload again"
+            _(
+                "the file contains NUL characters, so it is not plain CSV text; save it as "
+                "'CSV UTF-8' and upload again"
+            )
         )
     delimiter = _sniff_delimiter(text)
     if delimiter != ",":
-        name = "semicolons" if delimiter == ";" else "tabs"
-        notices.append(f"Columns are separated by {name}.")
+        notices.append(
+            _("Columns are separated by semicolons.")
+            if delimiter == ";"
+            else _("Columns are separated by tabs.")
+        )
     try:
         records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as exc:
-        raise CaseListError(f"the CSV file could not be read: {exc}") from exc
+        raise CaseListError(
+            _("the CSV file could not be read: %(error)s") % {"error": exc}
+        ) from exc
 
     return enumerate(records, start=1), len(records)
 
@@ -1361,9 +1452,9 @@ def _xlsx_rows(data: bytes, max_bytes: int, notices: list[str]) -> tuple[_Rows, 
 
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise CaseListError(
-            "this is an old-style Excel (.xls) file; save it as .xlsx or CSV and upload again"
+            _("this is an old-style Excel (.xls) file; save it as .xlsx or CSV and upload again")
         )
-    unreadable = "the file could not be read as an Excel .xlsx workbook"
+    unreadable = _("the file could not be read as an Excel .xlsx workbook")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
@@ -1371,12 +1462,12 @@ def _xlsx_rows(data: bytes, max_bytes: int, notices: list[str]) -> tuple[_Rows, 
         # A damaged or unusual zip: bad headers, truncation, or an unsupported compression.
         raise CaseListError(unreadable) from exc
     if unpacked > max_bytes * MAX_XLSX_EXPANSION:
-        raise CaseListError("the workbook unpacks to far more data than a case list holds")
+        raise CaseListError(_("the workbook unpacks to far more data than a case list holds"))
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         sheets = workbook.worksheets
         if not sheets:
-            raise CaseListError("the workbook has no worksheets")
+            raise CaseListError(_("the workbook has no worksheets"))
         sheet = sheets[0]
         last_row = int(sheet.max_row or 0)
         # Some programs write a wrong size into the file; ignore it so no rows are cut off.
@@ -1386,8 +1477,10 @@ def _xlsx_rows(data: bytes, max_bytes: int, notices: list[str]) -> tuple[_Rows, 
     except Exception as exc:  # openpyxl raises many types for a damaged file
         raise CaseListError(unreadable) from exc
     if len(sheets) > 1:
+        # Only ever two or more sheets here, so one plural wording serves every count.
         notices.append(
-            f"The workbook has {len(sheets)} sheets; only the first, {sheet.title!r}, was read."
+            _("The workbook has %(n)s sheets; only the first, %(title)s, was read.")
+            % {"n": len(sheets), "title": repr(sheet.title)}
         )
 
     def rows() -> _Rows:
@@ -1419,8 +1512,12 @@ def _find_header(rows: _Rows, notices: list[str]) -> tuple[_Header | None, _Rows
     chosen = next((i for i, (_, cells) in enumerate(top) if _count_known_headings(cells) >= 2), 0)
     number, cells = top[chosen]
     if number > 1:
-        above = "Row 1 was" if number == 2 else f"Rows 1–{number - 1} were"
-        notices.append(f"{above} above the column headings, so skipped.")
+        notices.append(
+            _("Row 1 was above the column headings, so skipped.")
+            if number == 2
+            else _("Rows 1–%(last)s were above the column headings, so skipped.")
+            % {"last": number - 1}
+        )
     return _read_header(number, cells), itertools.chain(top[chosen + 1 :], rows)
 
 
@@ -1442,16 +1539,19 @@ def parse_case_list(
     extension = filename.rpartition(".")[2].casefold() if "." in filename else ""
     if extension not in ("csv", "xlsx"):
         raise CaseListError(
-            f"{filename!r} is not a .csv or .xlsx file; export the case list as CSV or Excel "
-            "(.xlsx) and upload again"
+            _(
+                "%(name)s is not a .csv or .xlsx file; export the case list as CSV or Excel "
+                "(.xlsx) and upload again"
+            )
+            % {"name": repr(filename)}
         )
     if len(data) > max_bytes:
         raise CaseListError(
-            f"the file is {len(data) / 1_048_576:.1f} MB; the largest accepted is "
-            f"{max_bytes / 1_048_576:.1f} MB"
+            _("the file is %(size)s MB; the largest accepted is %(limit)s MB")
+            % {"size": f"{len(data) / 1_048_576:.1f}", "limit": f"{max_bytes / 1_048_576:.1f}"}
         )
     if not data.strip():
-        raise CaseListError("the file is empty")
+        raise CaseListError(_("the file is empty"))
     notices: list[str] = []
     if extension == "csv":
         rows, last_row = _csv_rows(data, notices)
@@ -1460,7 +1560,7 @@ def parse_case_list(
 
     header, rows = _find_header(rows, notices)
     if header is None:
-        raise CaseListError("the file is empty: it has no headings and no cases")
+        raise CaseListError(_("the file is empty: it has no headings and no cases"))
     checker = _RowChecker(header)
     total = max(last_row - header.row, 0)
     if progress is not None:
@@ -1470,8 +1570,11 @@ def parse_case_list(
         checker.check_batch(batch)
         if checker.cases > max_rows:
             raise CaseListError(
-                f"the file has more than {max_rows:,} cases; split it or check that it is "
-                "the right export"
+                _(
+                    "the file has more than %(n)s cases; split it or check that it is the "
+                    "right export"
+                )
+                % {"n": f"{max_rows:,}"}
             )
         done = batch[-1][0] - header.row
         total = max(total, done)
@@ -1483,7 +1586,7 @@ def parse_case_list(
     problems = header.problems + checker.problems
     if checker.cases == 0:
         problems.append(
-            Problem(None, None, "", "no cases: the file has column headings but no case rows")
+            Problem(None, None, "", _("no cases: the file has column headings but no case rows"))
         )
     return ImportPreview(
         rows=checker.rows,

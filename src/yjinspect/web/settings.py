@@ -61,6 +61,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After django-otp (is this sign-in verified?) and messages (it says why it redirects).
+    "yjinspect.web.accounts.middleware.RequireTwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -127,6 +129,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = os.environ.get("YJ_AXES", "1") == "1"
+# Two-factor sign-in for everyone: on by default in production. A signed-in user without a
+# one-time-code app reaches only the Security page (to add one) until their sign-in is verified.
+YJ_REQUIRE_TWO_FACTOR = os.environ.get("YJ_REQUIRE_TWO_FACTOR", "1" if PRODUCTION else "0") == "1"
 
 OTP_TOTP_ISSUER = "yjinspect"
 

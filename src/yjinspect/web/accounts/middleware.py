@@ -12,9 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 SESSION_KEY = "kept_post"
 KEPT_PATHS = ("/inspections/",)
@@ -78,3 +82,27 @@ class SwitchLanguageMiddleware:
             samesite=settings.LANGUAGE_COOKIE_SAMESITE,
         )
         return response
+
+
+class RequireTwoFactorMiddleware:
+    """Where the site requires two-factor sign-in (YJ_REQUIRE_TWO_FACTOR), a signed-in user
+    whose sign-in was not verified with a one-time code reaches only the Security page (to add
+    an authenticator app) and sign-out. Runs after django-otp's middleware, which tells us
+    whether this session's sign-in was verified.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not settings.YJ_REQUIRE_TWO_FACTOR or not request.user.is_authenticated:
+            return self.get_response(request)
+        verified = getattr(request.user, "is_verified", lambda: False)()
+        open_paths = {reverse("accounts:security"), reverse("accounts:logout")}
+        if verified or request.path in open_paths:
+            return self.get_response(request)
+        messages.info(
+            request,
+            _("This site needs two-factor sign-in: set up an authenticator app to continue."),
+        )
+        return redirect("accounts:security")

@@ -7,6 +7,7 @@ import io
 
 import qrcode
 import qrcode.image.svg
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login, logout
 from django.contrib.auth.decorators import login_not_required
@@ -98,7 +99,11 @@ def security(request: HttpRequest) -> HttpResponse:
     confirmed = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
     device = None if confirmed else TOTPDevice.objects.filter(user=user, confirmed=False).first()
     form = CodeForm(request.POST or None, submit=_("Turn on two-factor sign-in"))
+    required = settings.YJ_REQUIRE_TWO_FACTOR
     if request.method == "POST" and request.POST.get("action") == "disable" and confirmed:
+        if required:
+            messages.error(request, _("This site needs two-factor sign-in, so it stays on."))
+            return redirect("accounts:security")
         TOTPDevice.objects.filter(user=user).delete()
         messages.success(request, _("Two-factor sign-in is off."))
         return redirect("accounts:security")
@@ -110,6 +115,7 @@ def security(request: HttpRequest) -> HttpResponse:
         if form.is_valid() and device.verify_token(form.cleaned_data["code"]):
             device.confirmed = True
             device.save()
+            otp_login(request, device)  # this sign-in has just shown a code: it is verified
             messages.success(request, _("Two-factor sign-in is on."))
             return redirect("accounts:security")
         form.add_error("code", _("That code is not right. Check the app and try again."))
@@ -118,6 +124,7 @@ def security(request: HttpRequest) -> HttpResponse:
         "registration/security.html",
         {
             "confirmed": confirmed,
+            "required": required,
             "device": device,
             "qr": _qr_svg(device.config_url) if device else None,
             "secret": base64.b32encode(device.bin_key).decode() if device else None,

@@ -62,6 +62,7 @@ from django.contrib.sessions.backends.base import SessionBase
 from django.db import connections, transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext as _
 
 from yjinspect.core.caselist import (
     AGE_RANGE,
@@ -255,8 +256,10 @@ def _storage_problems(inspection: Inspection, rows: Sequence[CaseRow]) -> list[P
                     row.row,
                     "case_ref",
                     row.case_ref,
-                    "this case reference is already on the inspection's case list; remove "
-                    "the row (or the earlier case) and upload again",
+                    _(
+                        "this case reference is already on the inspection's case list; remove "
+                        "the row (or the earlier case) and upload again"
+                    ),
                 )
             )
         for column, limit in limits.items():
@@ -267,8 +270,11 @@ def _storage_problems(inspection: Inspection, rows: Sequence[CaseRow]) -> list[P
                         row.row,
                         column,
                         "",
-                        f"longer than {limit} characters, the most yjinspect stores for "
-                        f"{column}; shorten it and upload again",
+                        _(
+                            "longer than %(limit)s characters, the most yjinspect stores for "
+                            "%(column)s; shorten it and upload again"
+                        )
+                        % {"limit": limit, "column": column},
                     )
                 )
     return problems
