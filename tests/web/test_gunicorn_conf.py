@@ -98,13 +98,15 @@ def test_percentile_reads_the_sorted_latencies_in_milliseconds() -> None:
 def test_worker_memory_is_read_for_each_child_process() -> None:
     from yjinspect.bench.load import worker_rss_mb
 
-    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    # The child says when Python is up: read before that, a just-forked process holds < 1 MB.
+    child = subprocess.Popen(
+        [sys.executable, "-c", "import time; print('ready', flush=True); time.sleep(30)"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
-        for _ in range(50):
-            sizes = worker_rss_mb(os.getpid())
-            if sizes:
-                break
-            time.sleep(0.05)
+        assert child.stdout is not None and child.stdout.readline().strip() == "ready"
+        sizes = worker_rss_mb(os.getpid())
         assert len(sizes) == 1 and 1 < sizes[0] < 500  # one Python child, a few MB resident
     finally:
         child.kill()
