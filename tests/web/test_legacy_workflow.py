@@ -38,7 +38,7 @@ FIELDWORK = dt.date(2015, 6, 15)
 
 @pytest.fixture(autouse=True)
 def _imports_in_tmp(settings: object, tmp_path: Path) -> None:
-    settings.VAR_DIR = tmp_path  # type: ignore[attr-defined]
+    settings.MEDIA_ROOT = tmp_path  # type: ignore[attr-defined]
 
 
 def case_list(n: int, start: dt.date) -> bytes:
@@ -328,6 +328,10 @@ def test_fji_from_creation_to_the_report(
     assert "reason" in text_of(lead.post(url, {"word": "Unsatisfactory"}).content.decode())
     same = lead.post(url, {"word": "Poor", "reason": "no change"})
     assert "already the word" in text_of(same.content.decode())
+    # The engine's refusal follows the page language (core/words.py), the word too.
+    welsh = text_of(lead.post(f"{url}?lang=cy", {"word": "Poor", "reason": "x"}).content.decode())
+    assert "RR: 'Poor' yw'r gair ar gyfer 38% eisoes" in welsh and "already the word" not in welsh
+    lead.get(f"{url}?lang=en")
     assert not Discretion.objects.filter(inspection=inspection).exists()
     assert client_as("inspector").post(url, {"word": "Good", "reason": "x"}).status_code == 403
     moved = lead.post(url, {"word": "Unsatisfactory", "reason": "Reports to court were strong"})

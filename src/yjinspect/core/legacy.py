@@ -436,29 +436,37 @@ def _check_words(
             words = scale_words(framework, area_id)
             if not words:
                 raise RatingInputError(
-                    f"{area_id} takes no word in {framework.ref}; it is reported as counts "
-                    "and narrative"
+                    _("%(id)s takes no word in %(ref)s; it is reported as counts and narrative")
+                    % {"id": area_id, "ref": framework.ref}
                 )
             scale = _scale(framework, area)
             assert scale is not None
             if scale.canonical(word) is None:
-                raise RatingInputError(f"{area_id}: '{word}' is not one of {', '.join(words)}")
+                raise RatingInputError(
+                    _("%(id)s: '%(word)s' is not one of %(words)s")
+                    % {"id": area_id, "word": word, "words": ", ".join(map(wording, words))}
+                )
             if kind == "word override":
                 if area.rating_method == "judgement":
                     raise RatingInputError(
-                        f"{area_id} is judged, not scored: record its judged word instead"
+                        _("%(id)s is judged, not scored: record its judged word instead")
+                        % {"id": area_id}
                     )
                 if framework.word_override_requires_reason and not reason.strip():
                     raise RatingInputError(
-                        f"{area_id}: a word other than the score's needs a written reason"
+                        _("%(id)s: a word other than the score's needs a written reason")
+                        % {"id": area_id}
                     )
             elif area.rating_method != "judgement":
                 raise RatingInputError(
-                    f"{area_id} is scored from cases: record a word override with a reason"
+                    _("%(id)s is scored from cases: record a word override with a reason")
+                    % {"id": area_id}
                 )
     both = sorted(set(overrides) & set(judged))
     if both:
-        raise RatingInputError(f"{both[0]} has both a word override and a judged word")
+        raise RatingInputError(
+            _("%(id)s has both a word override and a judged word") % {"id": both[0]}
+        )
 
 
 # ---------------------------------------------------------------- items and areas
@@ -535,7 +543,9 @@ def _rate_scored_area(
 
     if applicable == 0:
         if override is not None:
-            raise RatingInputError(f"{area.id} has no score yet, so there is no word to override")
+            raise RatingInputError(
+                _("%(id)s has no score yet, so there is no word to override") % {"id": area.id}
+            )
         return replace(base, explanation=_("%(id)s: no applicable answers yet") % {"id": area.id})
     fraction = Fraction(yes, applicable)
     shown = round_half_up(fraction * 100, decimals)
@@ -610,8 +620,11 @@ def _rate_scored_area(
         assert chosen is not None  # checked before rating
         if chosen == default:
             raise RatingInputError(
-                f"{area.id}: '{chosen}' is already the word for {_fmt(shown)}%; "
-                "an override must change it"
+                _(
+                    "%(id)s: '%(word)s' is already the word for %(figure)s%%; "
+                    "an override must change it"
+                )
+                % {"id": area.id, "word": wording(chosen), "figure": _fmt(shown)}
             )
         word, reason = chosen, override[1].strip()
         explanation = _(
