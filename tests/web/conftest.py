@@ -38,6 +38,12 @@ def _fast_and_unlocked(settings: object) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
 
 
+@pytest.fixture(autouse=True)
+def _files_in_tmp(settings: object, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Evidence uploads and case-list previews go to a fresh folder, never the checkout's var/."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")  # type: ignore[attr-defined]
+
+
 def make_user(username: str, *, staff: bool = False, superuser: bool = False) -> AbstractUser:
     user: AbstractUser = get_user_model().objects.create_user(  # type: ignore[assignment]
         username=username, password=PASSWORD, is_staff=staff or superuser, is_superuser=superuser

@@ -42,7 +42,7 @@ GOOD = {
 
 @pytest.fixture(autouse=True)
 def _imports_in_tmp(settings: object, tmp_path: Path) -> None:
-    settings.VAR_DIR = tmp_path  # type: ignore[attr-defined]
+    settings.MEDIA_ROOT = tmp_path  # type: ignore[attr-defined]
 
 
 def good(n: int, **changes: str) -> dict[str, str]:

@@ -136,6 +136,8 @@ def test_a_pdf_is_stored_under_a_random_name_and_downloaded_as_an_attachment(
     assert item.attendees == "Head of service, police representative"
     files = stored_files(media)
     assert len(files) == 1 and "board" not in files[0].name and files[0].suffix == ".pdf"
+    assert files[0].stat().st_mode & 0o777 == 0o640  # the app's user and group, nobody else
+    assert files[0].parent.stat().st_mode & 0o777 == 0o750
     download = client_as("moderator").get(
         reverse("inspections:evidence_download", args=[inspection.pk, item.pk])
     )

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import AbstractUser
 from django.core.cache import cache
+from django.core.management import call_command
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -162,3 +169,21 @@ def test_outcome_indicators_change_the_stamp(
     )
     seen.add(change_stamp(answered))
     assert len(seen) == 4
+
+
+def test_with_a_cache_table_every_app_server_shares_the_rendered_pdf(
+    answered: Inspection, client_as: Callable[[str], Client], settings: Any
+) -> None:
+    code = "import json; from yjinspect.web import settings; print(json.dumps(settings.CACHES))"
+    env = {**os.environ, "YJ_CACHE_TABLE": "yj_cache"}
+    shipped = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    settings.CACHES = json.loads(shipped.stdout)
+    call_command("createcachetable", verbosity=0)
+    client = client_as("lead")
+    assert _pdf(client, answered)[0] == "miss"
+    with connection.cursor() as cursor:  # in the database, where every server looks
+        cursor.execute("SELECT COUNT(*) FROM yj_cache")
+        assert cursor.fetchone()[0] >= 1
+    assert _pdf(client, answered)[0] == "hit"

@@ -66,7 +66,7 @@ CY = [
 
 @pytest.fixture(autouse=True)
 def _imports_in_tmp(settings: object, tmp_path: Path) -> None:
-    settings.VAR_DIR = tmp_path  # type: ignore[attr-defined]
+    settings.MEDIA_ROOT = tmp_path  # type: ignore[attr-defined]
 
 
 def _bad_case_list() -> bytes:

@@ -147,8 +147,27 @@ STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Development serves static files from the apps (WhiteNoise finders); production collects them.
 STATIC_ROOT = VAR_DIR / "static" if PRODUCTION else None
+# Uploaded evidence documents and checked case-list previews: the only files the app keeps.
+# On one server they live under MEDIA_ROOT; with more than one, set YJ_S3_BUCKET so every app
+# server reads and writes the same S3-compatible bucket (django-storages; credentials come from
+# the usual AWS_* variables or the machine's role), leaving the servers stateless.
+S3_BUCKET = os.environ.get("YJ_S3_BUCKET", "")
+_FILES: dict[str, object] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+if S3_BUCKET:
+    _FILES = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "location": os.environ.get("YJ_S3_PREFIX", "yjinspect"),
+            "endpoint_url": os.environ.get("YJ_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("YJ_S3_REGION") or None,
+            "default_acl": "private",
+            "file_overwrite": False,  # a clash gets a new name, never replaces a document
+            "object_parameters": {"ServerSideEncryption": "AES256"},
+        },
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _FILES,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if PRODUCTION
@@ -158,6 +177,20 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not PRODUCTION
 MEDIA_ROOT = VAR_DIR / "uploads"
 MEDIA_URL = "/uploads/"  # never served directly: downloads go through a permission check
+# Documents about children: readable by the app's user and its group (backups), nobody else.
+FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
+
+# The cache holds rendered report PDFs (services/report_cache.py). Each process keeps its own
+# by default; YJ_CACHE_TABLE shares one through the database, so with several app servers a
+# report laid out once is served by all (create the table with `manage.py createcachetable`).
+if os.environ.get("YJ_CACHE_TABLE"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": os.environ["YJ_CACHE_TABLE"],
+        }
+    }
 
 # Upload limits: the largest case list or evidence document we accept.
 YJ_MAX_UPLOAD_BYTES = int(os.environ.get("YJ_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))

@@ -13,7 +13,8 @@ Where the preview is kept
 -------------------------
 A preview of a 100,000-row list is about 12 MB of rows: far too much for the session (a
 database row read on every request) and pointless to keep in memory (several processes serve
-requests). So it goes into files under ``settings.VAR_DIR / "imports"``:
+requests). So it goes into files under ``imports/`` in the file storage (``STORAGES["default"]``:
+a folder under MEDIA_ROOT on one server, the shared S3 bucket when there are several):
 
 - ``<token>.meta.json``: who uploaded it, for which inspection, the file name, the counts per
   domain, the header mapping, ignored column headings, notices and the problem count;
@@ -26,9 +27,9 @@ The *original file is never kept*: only the validated fields, which hold no name
 refuses name columns and names in `case_ref`; the contents of ignored columns are never read).
 `token` is 32 random URL-safe characters; the session holds only ``{inspection id: token}``
 under `SESSION_KEY`. A preview is honoured only for the same user and inspection, and for
-`PREVIEW_LIFETIME`; older files are deleted whenever a new preview is stored. Files are
-written to a temporary name and renamed, so a half-written preview is never read. Committing
-or discarding a preview deletes its files.
+`PREVIEW_LIFETIME`; older files are deleted whenever a new preview is stored. The token
+reaches the session only after every file is written, so a half-written preview is never
+read. Committing or discarding a preview deletes its files.
 
 On commit the rows file must match the keyed digest (HMAC with the site's secret key) kept in
 the meta file, and every stored row is checked again against the case-list codes, so a damaged
@@ -44,10 +45,8 @@ import csv
 import io
 import json
 import operator
-import os
 import re
 import secrets
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -56,9 +55,10 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.contrib.sessions.backends.base import SessionBase
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import connections, transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -86,6 +86,7 @@ from ..models import Case, CaseListImport, Inspection
 
 SESSION_KEY = "case_import_previews"
 PREVIEW_LIFETIME_SECONDS = 24 * 3600
+PREVIEW_FOLDER = "imports"  # in the file storage (STORAGES["default"]), beside the evidence
 BATCH_SIZE = 2000
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{32}$")
 _FORMAT = 1
@@ -149,29 +150,22 @@ class StoredPreview:
 # ---- files ----
 
 
-def imports_dir() -> Path:
-    folder = Path(settings.VAR_DIR) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _path(token: str, part: str) -> Path:
+def _name(token: str, part: str) -> str:
     if not _TOKEN.match(token):
         raise ValueError("not a preview token")
-    return imports_dir() / f"{token}.{part}.json"
+    return f"{PREVIEW_FOLDER}/{token}.{part}.json"
 
 
-def _write_json(path: Path, data: object) -> str:
-    """Write JSON atomically (temporary file, then rename); returns its keyed digest."""
+def _write_json(name: str, data: object) -> str:
+    """Store JSON under `name` in the file storage; returns its keyed digest.
+
+    The file is complete before anyone can ask for it: its token reaches the session only
+    after every part is written."""
     encoded = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(encoded)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    saved = default_storage.save(name, ContentFile(encoded))
+    if saved != name:  # tokens are random: a clash means something else wrote there
+        default_storage.delete(saved)
+        raise OSError(f"a preview file {name} already exists")
     return _digest(encoded)
 
 
@@ -179,16 +173,27 @@ def _digest(data: bytes) -> str:
     return salted_hmac(_DIGEST_SALT, data, algorithm="sha256").hexdigest()
 
 
-def _read_json(path: Path) -> Any:
-    with path.open(encoding="utf-8") as handle:
-        return json.load(handle)
+def _read_bytes(name: str) -> bytes:
+    with default_storage.open(name, "rb") as handle:
+        data = handle.read()
+    return data if isinstance(data, bytes) else str(data).encode("utf-8")
+
+
+def _read_json(name: str) -> Any:
+    return json.loads(_read_bytes(name))
 
 
 def _remove_expired(now: float) -> None:
-    for path in imports_dir().iterdir():
+    try:
+        _folders, files = default_storage.listdir(PREVIEW_FOLDER)
+    except FileNotFoundError:
+        return  # no preview stored yet
+    for file in files:
+        name = f"{PREVIEW_FOLDER}/{file}"
         try:
-            if now - path.stat().st_mtime > PREVIEW_LIFETIME_SECONDS:
-                path.unlink(missing_ok=True)
+            age = now - default_storage.get_modified_time(name).timestamp()
+            if age > PREVIEW_LIFETIME_SECONDS:
+                default_storage.delete(name)
         except OSError:
             continue  # another process removed it first
 
@@ -198,7 +203,7 @@ def discard(token: str) -> None:
     if not _TOKEN.match(token):
         return
     for part in ("meta", "problems", "rows"):
-        _path(token, part).unlink(missing_ok=True)
+        default_storage.delete(_name(token, part))
 
 
 # ---- session ----
@@ -319,14 +324,14 @@ def store_preview(
         problem_count=len(problems),
     )
     if stored.ok:
-        digest = _write_json(_path(token, "rows"), [_row_to_json(r) for r in rows])
+        digest = _write_json(_name(token, "rows"), [_row_to_json(r) for r in rows])
         stored = replace(stored, rows_digest=digest)
     else:
         _write_json(
-            _path(token, "problems"), [[p.row, p.column, p.value, p.message] for p in problems]
+            _name(token, "problems"), [[p.row, p.column, p.value, p.message] for p in problems]
         )
     meta = {"format": _FORMAT, **stored.__dict__}
-    _write_json(_path(token, "meta"), meta)
+    _write_json(_name(token, "meta"), meta)
     return stored
 
 
@@ -335,7 +340,7 @@ def load_preview(inspection: Inspection, token: str | None, user: User) -> Store
     if not token or not _TOKEN.match(token):
         return None
     try:
-        meta = _read_json(_path(token, "meta"))
+        meta = _read_json(_name(token, "meta"))
     except (OSError, ValueError):
         return None
     if not isinstance(meta, dict) or meta.get("format") != _FORMAT:
@@ -359,7 +364,7 @@ def load_problems(stored: StoredPreview) -> list[Problem]:
     if stored.problem_count == 0:
         return []
     try:
-        raw = _read_json(_path(stored.token, "problems"))
+        raw = _read_json(_name(stored.token, "problems"))
     except (OSError, ValueError):
         return []
     return [Problem(int(r) if r is not None else None, c, str(v), str(m)) for r, c, v, m in raw]
@@ -462,7 +467,7 @@ def load_rows(stored: StoredPreview) -> list[StoredRow]:
 
     ImportRefused if they are missing, altered or damaged."""
     try:
-        data = _path(stored.token, "rows").read_bytes()
+        data = _read_bytes(_name(stored.token, "rows"))
         if not stored.rows_digest or not constant_time_compare(_digest(data), stored.rows_digest):
             raise ValueError("the stored rows were altered")
         limit = int(Case._meta.get_field("case_manager").max_length or 64)
