@@ -330,7 +330,11 @@ def test_fji_from_creation_to_the_report(
     assert "already the word" in text_of(same.content.decode())
     # The engine's refusal follows the page language (core/words.py), the word too.
     welsh = text_of(lead.post(f"{url}?lang=cy", {"word": "Poor", "reason": "x"}).content.decode())
-    assert "RR: 'Poor' yw'r gair ar gyfer 38% eisoes" in welsh and "already the word" not in welsh
+    assert "RR: 'Gwael' yw'r gair ar gyfer 38% eisoes" in welsh and "already the word" not in welsh
+    # The framework's words in Welsh too (frameworks/welsh/hmip-fji.yaml): name, scale, phrase.
+    assert "RR Lleihau aildroseddu" in welsh and "Da Boddhaol Anfoddhaol Gwael" in welsh
+    assert "o'r gwaith i leihau aildroseddu ei wneud yn ddigon da, yn y band o dan 55%" in welsh
+    assert "Reducing reoffending" not in welsh and "Poor" not in welsh
     lead.get(f"{url}?lang=en")
     assert not Discretion.objects.filter(inspection=inspection).exists()
     assert client_as("inspector").post(url, {"word": "Good", "reason": "x"}).status_code == 403
@@ -400,6 +404,17 @@ def test_fji_from_creation_to_the_report(
     assert 'id="data-RR"' in page and "Court work and reports" not in report
     pdf = lead.get(reverse("inspections:legacy_report_pdf", args=[inspection.pk]))
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+
+    # In Welsh, the framework's words come from frameworks/welsh/hmip-fji.yaml.
+    url = reverse("inspections:legacy_report", args=[inspection.pk])
+    welsh = text_of(lead.get(f"{url}?lang=cy").content.decode())
+    lead.get(f"{url}?lang=en")
+    assert "Lleihau aildroseddu" in welsh and "Llywodraethu a phartneriaethau Gwael" in welsh
+    assert (
+        "Yn yr asesiad o achosion, roedd 38% o'r gwaith i leihau aildroseddu wedi'i wneud yn "
+        "ddigon da" in welsh
+    )
+    assert "Reducing reoffending" not in welsh and "Within the case assessment" not in welsh
 
 
 def test_a_standards_inspection_is_sent_to_its_own_report(

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +20,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from yjinspect.reports.welsh import WELSH_DIR
 from yjinspect.web.inspections.models import (
     Answer,
     Case,
@@ -28,6 +31,7 @@ from yjinspect.web.inspections.models import (
     Recommendation,
     ReportText,
 )
+from yjinspect.web.inspections.services import report_cache
 from yjinspect.web.inspections.services.report_cache import change_stamp
 from yjinspect.web.outcomes.models import StoredIndicator
 
@@ -187,3 +191,19 @@ def test_with_a_cache_table_every_app_server_shares_the_rendered_pdf(
         cursor.execute("SELECT COUNT(*) FROM yj_cache")
         assert cursor.fetchone()[0] >= 1
     assert _pdf(client, answered)[0] == "hit"
+
+
+def test_a_changed_welsh_wording_file_changes_the_stamp(
+    answered: Inspection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The frameworks' Welsh is read from files: a cached Welsh PDF must not outlive an edit."""
+    assert (WELSH_DIR, "*.yaml") in report_cache._LAYOUT_GLOBS
+    copy = tmp_path / "welsh"
+    shutil.copytree(WELSH_DIR, copy)
+    globs = [(copy, p) if f == WELSH_DIR else (f, p) for f, p in report_cache._LAYOUT_GLOBS]
+    monkeypatch.setattr(report_cache, "_LAYOUT_GLOBS", tuple(globs))
+    before = change_stamp(answered)
+    edited = copy / "common.yaml"
+    stat = edited.stat()
+    os.utime(edited, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    assert change_stamp(answered) != before

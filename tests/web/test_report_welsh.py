@@ -16,7 +16,15 @@ from django.urls import reverse
 
 from yjinspect.frameworks.loader import load_framework_file, shipped_framework_paths
 from yjinspect.reports.pdf import render_document
-from yjinspect.reports.welsh import TEXT, framework_text
+from yjinspect.reports.welsh import (
+    TEXT,
+    WELSH_DIR,
+    WelshTextError,
+    framework_text,
+    load_welsh,
+    read_welsh_file,
+    wording_of,
+)
 from yjinspect.web import standalone
 from yjinspect.web.inspections.models import (
     Discretion,
@@ -88,23 +96,34 @@ def test_compiled_catalogue_matches_the_po() -> None:
     assert not stale, "Recompile the catalogue (compilemessages); stale:\n" + "\n".join(stale)
 
 
-def test_framework_strings_have_welsh() -> None:
-    framework = load_framework_file(shipped_framework_paths()["hmip-youth-2021"])
-    wanted = {r.label for r in framework.ratings} | {framework.not_rated_label}
-    wanted |= {lens.label for lens in framework.lenses}
-    wanted |= {d.label for d in framework.case_domains}
-    for domain in framework.domains:
-        wanted.add(domain.name)
-        for std in domain.standards:
-            wanted |= {std.name, std.statement}
-            wanted |= {kq.text for kq in std.key_questions}
-    missing = sorted(text for text in wanted if text not in TEXT)
-    assert not missing, "No Welsh in reports/welsh.py for:\n" + "\n".join(missing)
+@pytest.mark.parametrize("framework_id", sorted(shipped_framework_paths()))
+def test_every_shipped_framework_has_welsh_for_all_it_shows(framework_id: str) -> None:
+    framework = load_framework_file(shipped_framework_paths()[framework_id])
+    missing = [text for text in wording_of(framework) if text not in TEXT]
+    assert not missing, f"No Welsh in frameworks/welsh/ for {framework_id}:\n" + "\n".join(missing)
+    own = WELSH_DIR / f"{framework_id}.yaml"  # each framework's Welsh travels with it
+    assert set(wording_of(framework)) <= dict(read_welsh_file(own)).keys(), own
+
+
+def test_welsh_lookup() -> None:
     assert framework_text("Good") == "Da"
     assert framework_text("no resettlement cases in the inspection timescale") == (
         "dim achosion adsefydlu yn amserlen yr arolygiad"
     )
     assert framework_text("Something typed by a user") == "Something typed by a user"
+
+
+def test_one_english_string_never_gets_two_welsh_renderings(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text("text:\n- {en: Good, cy: Da}\n", encoding="utf-8")
+    (tmp_path / "b.yaml").write_text("text:\n- {en: Poor, cy: Gwael}\n- {en: Good, cy: Iawn}\n")
+    with pytest.raises(WelshTextError, match=r"b.yaml entry 2: 'Good' is already 'Da' in a.yaml"):
+        load_welsh(tmp_path)
+
+
+def test_a_blank_welsh_entry_is_named(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text("text:\n- {en: Good, cy: Da}\n- {en: Poor, cy: ' '}\n")
+    with pytest.raises(WelshTextError, match="a.yaml entry 2: needs 'en' and a non-empty 'cy'"):
+        load_welsh(tmp_path)
 
 
 # ---------------------------------------------------------------- the rendered report
@@ -267,3 +286,13 @@ def test_standalone_writes_welsh(figures: Inspection, tmp_path: Path) -> None:
     assert '<html lang="cy">' in written and "Arolygiad o wasanaethau" in written
     english = standalone._write(figures, "html", tmp_path / "report-en.html")
     assert "An inspection of youth justice services" in english.read_text(encoding="utf-8")
+
+
+def test_welsh_wording_keeps_the_placeholders() -> None:
+    """A score sentence's {percent} and {work_phrase} must survive translation."""
+    fields = re.compile(r"\{\w+\}")
+    wrong = [
+        en for en, cy in TEXT.items() if sorted(fields.findall(en)) != sorted(fields.findall(cy))
+    ]
+    assert not wrong, wrong
+    assert any("{work_phrase}" in en for en in TEXT)  # the check has something to check

@@ -22,7 +22,8 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from yjinspect.web.inspections.models import Inspection, Judgement
+from yjinspect.reports.welsh import framework_text, wording_of
+from yjinspect.web.inspections.models import Case, Inspection, Judgement
 
 from .conftest import answered_court_cases
 
@@ -372,3 +373,28 @@ def test_other_values_are_ignored(client_as: Callable[[str], Client], value: str
     assert response.status_code == 200
     assert '<html lang="en"' in response.content.decode()
     assert "django_language" not in response.cookies
+
+
+@pytest.mark.parametrize("page", ["assess", "ratings"])
+def test_the_framework_wording_is_welsh_on_welsh_pages(
+    worked: Inspection, client_as: Callable[[str], Client], page: str
+) -> None:
+    """Key questions, prompts, lens labels and standard names come from frameworks/welsh/."""
+    case = Case.objects.filter(inspection=worked).order_by("case_ref").first()
+    assert case is not None
+    args = [worked.pk, case.pk] if page == "assess" else [worked.pk]
+    url = reverse(f"inspections:{page}", args=args)
+    client = client_as("lead")
+    english = _texts(client.get(url + "?lang=en").content.decode())
+    welsh = _texts(client.get(url + "?lang=cy").content.decode())
+    framework = worked.framework.framework
+    shown = [text for text in wording_of(framework) if text in english]
+    assert "Does assessment sufficiently analyse how to keep the child safe?" in shown
+    left = [text for text in shown if text in welsh and framework_text(text) != text]
+    assert not left, f"framework wording left in English on the Welsh {page} page: {left}"
+    assert "A yw'r asesu'n dadansoddi'n ddigonol sut i gadw'r plentyn yn ddiogel?" in welsh
+    if page == "assess":
+        prompts = [
+            p for s in framework.all_standards() for kq in s.key_questions for p in kq.prompts
+        ]
+        assert any(framework_text(p) in welsh for p in prompts if p in english)

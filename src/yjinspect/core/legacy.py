@@ -321,14 +321,14 @@ class _Scale:
     def range_text(self, index: int) -> str:
         low = Fraction(self.bands[index].min_percent)
         if index == 0:
-            return f"{_fmt(low)}%-or-more"
+            return _("%(low)s%%-or-more") % {"low": _fmt(low)}
         upper = Fraction(self.bands[index - 1].min_percent)
         if low == 0:
-            return f"below-{_fmt(upper)}%"
+            return _("below-%(upper)s%%") % {"upper": _fmt(upper)}
         step = Fraction(1, 10**self.decimals) if self.rounded else None
         if step is not None and (upper / step).denominator == 1:
             return f"{_fmt(low)}–{_fmt(upper - step)}%"
-        return f"{_fmt(low)}%-to-under-{_fmt(upper)}%"
+        return _("%(low)s%%-to-under-%(upper)s%%") % {"low": _fmt(low), "upper": _fmt(upper)}
 
     def yes_needed(self, yes: int, applicable: int, index: int) -> int | None:
         """Fewest extra Yes answers (in place of No) that reach band `index`, if any can."""
@@ -568,8 +568,11 @@ def _rate_scored_area(
         "work": what,
     }
     sentence = (
-        area.score_sentence.format(
-            percent=_fmt(shown), yes=yes, applicable=applicable, work_phrase=area.work_phrase
+        wording(area.score_sentence).format(
+            percent=_fmt(shown),
+            yes=yes,
+            applicable=applicable,
+            work_phrase=wording(area.work_phrase),
         )
         if area.score_sentence and area.score_published
         else None

@@ -139,17 +139,17 @@ class RecordedLine:
     options: tuple[tuple[str, int], ...]
 
 
-def _count_lines(area: AreaResult) -> tuple[CountLine, ...]:
+def _count_lines(area: AreaResult, ft: Gettext = _identity) -> tuple[CountLine, ...]:
     return tuple(
-        CountLine(i.id, i.text, i.phrase or "no relevant cases", i.yes, i.no, i.na)
+        CountLine(i.id, ft(i.text), i.phrase or "no relevant cases", i.yes, i.no, i.na)
         for i in area.items
         if i.kind == "scored"
     )
 
 
-def _recorded_lines(area: AreaResult) -> tuple[RecordedLine, ...]:
+def _recorded_lines(area: AreaResult, ft: Gettext = _identity) -> tuple[RecordedLine, ...]:
     return tuple(
-        RecordedLine(i.id, i.text, tuple((i.options or {}).items()))
+        RecordedLine(i.id, ft(i.text), tuple((ft(o), n) for o, n in (i.options or {}).items()))
         for i in area.items
         if i.kind == "recorded"
     )
@@ -284,9 +284,12 @@ def sqs_letter(
     facts: LetterFacts,
     texts: Mapping[str, str],
     gettext: Gettext = _identity,
+    framework_text: Gettext = _identity,
 ) -> SqsLetter:
     """The SQS letter: figures from `rating`, words from `texts` (ReportText keys: 'summary',
-    'area:<id>', 'strengths', 'improvements'), facts from `facts`."""
+    'area:<id>', 'strengths', 'improvements'), facts from `facts`. `gettext` translates the
+    letter's own sentences, `framework_text` the framework's names and questions."""
+    ft = framework_text
     phrases = item_phrases(rating)
     sample = rating.sample_size or 0
     areas: list[LetterArea] = []
@@ -299,10 +302,10 @@ def sqs_letter(
         built = LetterArea(
             None if judged else number,
             area.id,
-            area.name,
+            ft(area.name),
             _blocks(texts.get(area_key(area.id), ""), phrases),
-            _count_lines(area),
-            _recorded_lines(area),
+            _count_lines(area, ft),
+            _recorded_lines(area, ft),
             _pooled_note(area, gettext),
         )
         if judged:
@@ -427,9 +430,11 @@ def group_recommendations(
     )
 
 
-def _chart(area: AreaResult, sample: int, gettext: Gettext) -> tuple[str, tuple[ChartRow, ...]]:
+def _chart(
+    area: AreaResult, sample: int, gettext: Gettext, ft: Gettext = _identity
+) -> tuple[str, tuple[ChartRow, ...]]:
     scored: list[ItemResult] = [i for i in area.items if i.kind == "scored" and i.pooled]
-    rows = tuple(ChartRow(i.id, i.text, i.yes, i.no, i.na) for i in scored)
+    rows = tuple(ChartRow(i.id, ft(i.text), i.yes, i.no, i.na) for i in scored)
     if not rows:
         return "", rows
     desc = "; ".join(
@@ -439,7 +444,7 @@ def _chart(area: AreaResult, sample: int, gettext: Gettext) -> tuple[str, tuple[
     )
     svg = answer_counts_chart(
         f"chart-{area.id}",
-        gettext("Data summary: %(theme)s") % {"theme": area.name},
+        gettext("Data summary: %(theme)s") % {"theme": ft(area.name)},
         desc,
         [CountBar(r.item_id, r.yes, r.no, r.na) for r in rows],
         gettext("Yes"),
@@ -457,10 +462,13 @@ def fji_report(
     recommendations: Sequence[tuple[str, str]],
     gettext: Gettext = _identity,
     title: str = "",
+    framework_text: Gettext = _identity,
 ) -> FjiReport:
     """The FJI report: words per theme from `texts` ('area:<id>' summary, 'findings:<id>'),
     recommendations as (addressed_to, text) pairs, figures from `rating`. `title` replaces
-    the FJI title (the core case inspection uses the same shape)."""
+    the FJI title (the core case inspection uses the same shape). `gettext` translates the
+    report's own sentences, `framework_text` the framework's names, words and questions."""
+    ft = framework_text
     phrases = item_phrases(rating)
     sample = rating.sample_size or 0
     note = gettext(
@@ -469,14 +477,14 @@ def fji_report(
     ) % {"n": sample}
     themes = []
     for number, area in enumerate(rating.areas, 1):
-        svg, rows = _chart(area, sample, gettext)
+        svg, rows = _chart(area, sample, gettext, ft)
         themes.append(
             Theme(
                 number=number,
                 id=area.id,
-                name=area.name,
-                word=area.word or "",
-                expectation=framework.area(area.id).expectation,
+                name=ft(area.name),
+                word=ft(area.word) if area.word else "",
+                expectation=ft(framework.area(area.id).expectation),
                 score_sentence=_score_sentence(area, gettext),
                 summary=_blocks(texts.get(area_key(area.id), ""), phrases),
                 findings=_blocks(texts.get(f"findings:{area.id}", ""), phrases),
@@ -487,7 +495,8 @@ def fji_report(
             )
         )
     judgements = tuple(
-        KeyJudgement(a.id, a.name, a.word or "", bool(a.override_reason)) for a in rating.areas
+        KeyJudgement(a.id, ft(a.name), ft(a.word) if a.word else "", bool(a.override_reason))
+        for a in rating.areas
     )
     return FjiReport(
         title=title

@@ -19,7 +19,7 @@ class InspectionsConfig(AppConfig):
 
         from yjinspect.core import words
 
-        from .templatetags.yj import framework_wording
+        from .language import framework_wording
 
         words.install(gettext, ngettext, framework_wording)
         request_finished.connect(_back_to_default_language, dispatch_uid="yj-language-reset")

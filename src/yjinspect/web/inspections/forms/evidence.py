@@ -21,8 +21,8 @@ from django.utils.translation import gettext_lazy
 from yjinspect.frameworks import Framework
 from yjinspect.frameworks.schema import Standard
 
+from ..language import framework_wording
 from ..models import EvidenceKind
-from ..templatetags.yj import framework_wording
 from .base import GovForm
 
 NOT_RATED = "not_rated"

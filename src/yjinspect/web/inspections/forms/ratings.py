@@ -15,6 +15,7 @@ from yjinspect.core.ratings import discretion_problem
 from yjinspect.frameworks import Framework
 from yjinspect.frameworks.schema import Rating, Standard
 
+from ..language import framework_wording
 from .base import GovForm
 
 
@@ -57,7 +58,7 @@ class DiscretionForm(GovForm):
         self.computed = computed
         self.decided_by = decided_by
         self.fields["rating"].choices = [  # type: ignore[attr-defined]
-            (r.id, r.label) for r in reversed(framework.ratings)
+            (r.id, framework_wording(r.label)) for r in reversed(framework.ratings)
         ]
 
     def clean_reason(self) -> str:
@@ -103,7 +104,7 @@ class AreaWordForm(GovForm):
         self.submit_label = _("Save the word")
         super().__init__(*args, **kwargs)
         self.check = check
-        self.fields["word"].choices = [(w, w) for w in words]  # type: ignore[attr-defined]
+        self.fields["word"].choices = [(w, framework_wording(w)) for w in words]  # type: ignore[attr-defined]
 
     def clean_reason(self) -> str:
         return str(self.cleaned_data.get("reason") or "").strip()

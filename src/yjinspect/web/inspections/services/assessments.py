@@ -20,6 +20,7 @@ from yjinspect.core.stats import cohen_kappa
 from yjinspect.frameworks import Framework, key_question_id
 from yjinspect.frameworks.schema import Item
 
+from ..language import framework_wording
 from ..models import (
     Answer,
     AnswerValue,
@@ -150,29 +151,32 @@ def _area_questions(
         ]
         if not items:
             continue
+        name = framework_wording(area.name)
         questions = tuple(
             Question(
                 id=i.id,
                 standard_id=area.id,
-                standard_name=area.name,
+                standard_name=name,
                 lens=area.id,
-                lens_label=area.name,
-                text=i.text,
-                prompts=tuple(i.prompts),
+                lens_label=name,
+                text=framework_wording(i.text),
+                prompts=tuple(framework_wording(p) for p in i.prompts),
                 options=_item_options(i),
-                na_when=i.na_when,
+                na_when=framework_wording(i.na_when),
                 optional=area.optional,
             )
             for i in items
         )
-        statement = area.expectation
+        statement = framework_wording(area.expectation)
         if area.optional:
             statement += " " + _(
                 "This theme is chosen for some inspections only: answer it only if it is "
                 "this inspection's chosen theme."
             )
         result.append(
-            StandardQuestions(area.id, area.name, area.expectation, questions, statement.strip())
+            StandardQuestions(
+                area.id, name, framework_wording(area.expectation), questions, statement.strip()
+            )
         )
     return result
 
@@ -182,26 +186,27 @@ def _questions(
 ) -> list[StandardQuestions]:
     if framework.scoring_model == "areas":
         return _area_questions(framework, domain, interviewed)
-    lenses = {lens.id: lens.label for lens in framework.lenses}
+    lenses = {lens.id: framework_wording(lens.label) for lens in framework.lenses}
     result = []
     for std in framework.all_standards():
         if std.rating_method != "cases" or not std.key_questions:
             continue
         if domain is not None and domain not in std.case_domains:
             continue
+        name = framework_wording(std.name)
         questions = tuple(
             Question(
                 id=key_question_id(std.id, kq.lens),
                 standard_id=std.id,
-                standard_name=std.name,
+                standard_name=name,
                 lens=kq.lens,
                 lens_label=lenses.get(kq.lens, kq.lens),
-                text=kq.text,
-                prompts=tuple(kq.prompts),
+                text=framework_wording(kq.text),
+                prompts=tuple(framework_wording(p) for p in kq.prompts),
             )
             for kq in std.key_questions
         )
-        result.append(StandardQuestions(std.id, std.name, std.statement, questions))
+        result.append(StandardQuestions(std.id, name, framework_wording(std.statement), questions))
     return result
 
 
@@ -220,7 +225,7 @@ def agreement_groups(framework: Framework) -> list[tuple[str, str]]:
     """The groups agreement is shown by: the lenses, or an earlier programme's areas."""
     if framework.scoring_model == "areas":
         return [(s.id, s.name) for s in _area_questions(framework, None)]
-    return [(lens.id, lens.label) for lens in framework.lenses]
+    return [(lens.id, framework_wording(lens.label)) for lens in framework.lenses]
 
 
 # ---- who may do what to a case's assessment ----------------------------------------------

@@ -33,6 +33,7 @@ from yjinspect.reports.legacy import (
     unknown_placeholders,
 )
 
+from ..language import current_language, framework_wording
 from ..models import Inspection, Recommendation, ReportText
 from .ratings import rate_areas_inspection
 
@@ -130,7 +131,12 @@ def stored_texts(inspection: Inspection) -> dict[str, ReportText]:
 
 
 def _texts(inspection: Inspection) -> dict[str, str]:
-    return {key: t.text_en for key, t in stored_texts(inspection).items()}
+    """The inspectors' words, in Welsh on a Welsh report where they wrote Welsh."""
+    welsh = current_language() == "cy"
+    return {
+        key: (t.text_cy if welsh and t.text_cy.strip() else t.text_en)
+        for key, t in stored_texts(inspection).items()
+    }
 
 
 def parse_percent(value: str) -> Decimal | None:
@@ -191,9 +197,13 @@ def legacy_report(inspection: Inspection) -> SqsLetter | FjiReport:
     rating = rate_areas_inspection(inspection)
     texts = _texts(inspection)
     if is_letter(framework):
-        return sqs_letter(framework, rating, letter_facts(inspection, texts), texts, _)
+        facts = letter_facts(inspection, texts)
+        return sqs_letter(framework, rating, facts, texts, _, framework_wording)
+    welsh = current_language() == "cy"
     recommendations = [
-        (r.addressed_to, r.text_en)
+        (r.addressed_to_cy, r.text_cy)
+        if welsh and r.text_cy.strip() and r.addressed_to_cy.strip()
+        else (r.addressed_to, r.text_en)
         for r in Recommendation.objects.filter(inspection=inspection).order_by("order", "pk")
     ]
     title = ""
@@ -201,7 +211,10 @@ def legacy_report(inspection: Inspection) -> SqsLetter | FjiReport:
         title = _("Core case inspection of youth offending work in %(s)s") % {
             "s": inspection.service_name
         }
-    return fji_report(framework, rating, inspection.service_name, texts, recommendations, _, title)
+    return fji_report(
+        framework, rating, inspection.service_name, texts, recommendations, _, title,
+        framework_wording,
+    )  # fmt: skip
 
 
 # ---- checking and saving the entered words ---------------------------------------------------

@@ -6,11 +6,12 @@ reads (answers, assessments, judgements, discretion, evidence, cases, the inspec
 report's texts and recommendations) the newest history row and the number of history rows and
 of live rows; the stored outcome indicators the background states; the framework's
 fingerprint, the app's version and the modification times of the report's templates,
-stylesheet and Welsh catalogue. Any saved change writes a history row,
-so it gives a new key and the next request renders afresh; old entries simply expire.
+stylesheet, Welsh catalogue and the frameworks' Welsh wording files. Any saved change writes
+a history row, so it gives a new key and the next request renders afresh; old entries simply
+expire.
 
-The Django cache is used (local memory unless CACHES says otherwise), so nothing is written to
-disk and each server process keeps its own copies.
+The Django cache is used: local memory, so each server process keeps its own copies, unless
+YJ_CACHE_TABLE puts it in a database table that every app server shares.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from django.core.cache import cache
 from django.db.models import Count, Max
 
 import yjinspect
+from yjinspect.reports.welsh import WELSH_DIR
 
 from ..models import (
     Answer,
@@ -45,6 +47,7 @@ _HERE = Path(__file__).resolve().parents[1]
 _LAYOUT_GLOBS = (
     (_HERE / "templates" / "inspections" / "report", "*.html"),
     (_HERE.parent / "static" / "yjinspect", "report.css"),
+    (WELSH_DIR, "*.yaml"),  # the frameworks' Welsh wording
 )
 
 

@@ -49,6 +49,7 @@ from yjinspect.core.sampling import (
     DomainPlan as CoreDomainPlan,
 )
 
+from ..language import framework_wording
 from ..models import (
     Assessment,
     AssessmentKind,
@@ -138,7 +139,8 @@ def sampling_settings(inspection: Inspection) -> SamplingSettings:
 
 
 def domain_labels(inspection: Inspection) -> dict[str, str]:
-    return {d.id: d.label for d in inspection.framework.framework.case_domains}
+    """Case domain id -> its label, in the page's language."""
+    return {d.id: framework_wording(d.label) for d in inspection.framework.framework.case_domains}
 
 
 def explicit_windows(inspection: Inspection) -> dict[str, tuple[date, date]] | None:

@@ -13,12 +13,11 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-
-from yjinspect.reports.welsh import framework_text
+from django.utils.translation import gettext_lazy
 
 from ..components import render
+from ..language import current_language, framework_wording
 
 register = template.Library()
 
@@ -64,11 +63,6 @@ def service_navigation(context: dict[str, Any]) -> SafeString:
 
 # The other language, named in itself: a Welsh reader looks for "Cymraeg", not "Welsh".
 OTHER_LANGUAGE = {"en": ("cy", "Cymraeg"), "cy": ("en", "English")}
-
-
-def current_language() -> str:
-    """'cy' or 'en': the active language without any region ('en-gb' is 'en')."""
-    return "cy" if (get_language() or "").lower().split("-")[0] == "cy" else "en"
 
 
 def language_switch(request: HttpRequest) -> dict[str, Any]:
@@ -191,12 +185,6 @@ def rating_tag(rating_id: str | None, label: str | None) -> SafeString:
 def state_tag(state: str, label: str) -> SafeString:
     css = STATE_COLOURS.get(state, "govuk-tag--grey")
     return render("tag", text=label, classes=css)
-
-
-def framework_wording(text: str) -> str:
-    """Wording from the framework file (standard names and statements, domain and rating
-    labels) in the page's language: the YAML is English, its Welsh is in reports/welsh.py."""
-    return framework_text(text) if current_language() == "cy" else text
 
 
 @register.filter(name="framework")

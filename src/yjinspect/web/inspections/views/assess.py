@@ -47,6 +47,7 @@ from ..services.assessments import (
     return_assessment,
     save_assessment,
 )
+from ..services.sampling import domain_labels
 
 PER_PAGE = 25
 NOT_STARTED = "not_started"
@@ -58,10 +59,6 @@ def sampled_case(inspection: Inspection, case_pk: int) -> Case:
     return get_object_or_404(
         Case.objects.select_related("assessor"), pk=case_pk, inspection=inspection, in_sample=True
     )
-
-
-def domain_labels(inspection: Inspection) -> dict[str, str]:
-    return {d.id: d.label for d in inspection.framework.framework.case_domains}
 
 
 # ---- the list of sampled cases ---------------------------------------------------------------

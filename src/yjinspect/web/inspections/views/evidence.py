@@ -32,8 +32,8 @@ from ..forms.evidence import (
     content_type_for,
     evidence_standards,
 )
+from ..language import framework_wording
 from ..models import EvidenceItem, EvidenceKind, Inspection, Judgement, Role
-from ..templatetags.yj import framework_wording
 
 GENERAL = "general"  # the section for evidence not about one evidence-rated standard
 PREVIEW = 10  # items shown per section on the overview of all sections

@@ -27,7 +27,8 @@ from ..services.assessments import (
     choose_for_moderation,
     resolve_answer,
 )
-from .assess import PER_PAGE, assessment_view, domain_labels, sampled_case
+from ..services.sampling import domain_labels
+from .assess import PER_PAGE, assessment_view, sampled_case
 
 
 def _int_list(values: list[str]) -> list[int]:
