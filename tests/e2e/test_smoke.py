@@ -29,6 +29,8 @@ def test_lead_signs_in_and_opens_an_inspection(
 ) -> None:
     failed: list[str] = []
     page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    fonts: list[str] = []  # not a GOV.UK service: no GOV.UK typeface is ever fetched
+    page.on("request", lambda r: fonts.append(r.url) if ".woff" in r.url else None)
     page.goto("/inspections/")
     expect(page).to_have_url(re.compile(r"/accounts/login/"))  # signed out: sent to sign in
     expect_govuk_page(page, "Sign in")
@@ -45,6 +47,7 @@ def test_lead_signs_in_and_opens_an_inspection(
     expect(page.get_by_role("heading", level=1)).to_contain_text(inspection.service_name)
     page.wait_for_load_state("load")
     assert failed == []  # every stylesheet, script and image loaded
+    assert fonts == []
     # GOV.UK Frontend's JavaScript ran (it marks each component it starts)
     expect(page.locator(".govuk-skip-link[data-govuk-skip-link-init]")).to_have_count(1)
 
