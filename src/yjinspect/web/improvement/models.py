@@ -16,7 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from yjinspect.web.inspections.models import Inspection, Recommendation
+from yjinspect.web.inspections.models import Inspection, Recommendation, Versioned
 
 
 class Status(models.TextChoices):
@@ -48,7 +48,7 @@ class ImprovementPlan(models.Model):
         return f"Improvement plan: {self.inspection}"
 
 
-class PlanItem(models.Model):
+class PlanItem(Versioned):
     """One recommendation as the service carries it out.
 
     The recommendation's words and the body it is addressed to are copied when the item is
@@ -72,11 +72,6 @@ class PlanItem(models.Model):
     owner = models.CharField(max_length=200, blank=True, help_text="A role or team, not a name")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
     order = models.PositiveIntegerField(default=0)
-    version = models.PositiveIntegerField(default=1)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -104,7 +99,7 @@ def _welsh() -> bool:
     return (get_language() or "").split("-")[0] == "cy"
 
 
-class Action(models.Model):
+class Action(Versioned):
     """A step towards an item, with its owner, due date, status and evidence of progress."""
 
     item = models.ForeignKey(PlanItem, on_delete=models.CASCADE, related_name="actions")
@@ -114,11 +109,6 @@ class Action(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
     progress_note = models.TextField(blank=True)
     completed_on = models.DateField(null=True, blank=True)
-    version = models.PositiveIntegerField(default=1)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
 
     class Meta:

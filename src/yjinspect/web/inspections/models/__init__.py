@@ -6,6 +6,7 @@ from .evidence import Discretion, EvidenceItem, EvidenceKind, Judgement
 from .framework import FrameworkVersion
 from .inspection import STATE_ORDER, Inspection, Membership, Mode, Role, State, StateTransition
 from .narrative import Recommendation, ReportText
+from .versioned import Versioned
 
 __all__ = [
     "STATE_ORDER",
@@ -31,4 +32,5 @@ __all__ = [
     "SampleDraw",
     "State",
     "StateTransition",
+    "Versioned",
 ]

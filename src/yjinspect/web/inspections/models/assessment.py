@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .cases import Case
+from .versioned import Versioned
 
 
 class AssessmentKind(models.TextChoices):
@@ -54,7 +55,7 @@ class Assessment(models.Model):
         return f"{self.case} ({self.get_kind_display()})"
 
 
-class Answer(models.Model):
+class Answer(Versioned):
     """One key-question answer. `version` guards against two people silently overwriting."""
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="answers")
@@ -65,11 +66,6 @@ class Answer(models.Model):
     resolution_note = models.TextField(
         blank=True, help_text="Set when moderation settled a disagreement"
     )
-    version = models.PositiveIntegerField(default=1)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
 
     class Meta:

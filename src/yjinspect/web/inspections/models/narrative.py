@@ -8,14 +8,14 @@ person types can become markup in the HTML or the PDF.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
 from .inspection import Inspection
+from .versioned import Versioned
 
 
-class ReportText(models.Model):
+class ReportText(Versioned):
     """One edited passage of the report, found by its key.
 
     Keys: "foreword", "background", "involvement" (children and parents), "standard:<id>"
@@ -28,11 +28,6 @@ class ReportText(models.Model):
     key = models.CharField(max_length=60)
     text_en = models.TextField(blank=True)
     text_cy = models.TextField(blank=True)
-    version = models.PositiveIntegerField(default=1)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -45,7 +40,7 @@ class ReportText(models.Model):
         return f"{self.inspection}: {self.key}"
 
 
-class Recommendation(models.Model):
+class Recommendation(Versioned):
     """A recommendation of the report, addressed to a named body (e.g. the YJS board)."""
 
     inspection = models.ForeignKey(
@@ -56,11 +51,6 @@ class Recommendation(models.Model):
     text_en = models.TextField()
     text_cy = models.TextField(blank=True)
     order = models.PositiveIntegerField(default=0)
-    version = models.PositiveIntegerField(default=1)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
 
     class Meta:
