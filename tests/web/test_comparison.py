@@ -141,6 +141,10 @@ def test_bexley_2015_sqs_and_2024_are_on_one_page_with_the_note(
     cci = next(c for c in crosses if c.earlier_framework.id == "hmip-cci")
     roh = next(a for a in cci.rows if a.earlier_label.startswith("ROH"))
     assert roh.earlier_figure == "Substantial improvement required, 51%"
+    # The note on chance reads "95% range" (a translated tag argument would print "95%%").
+    assert "each figure has a 95% range" in page and "95%%" not in page
+    welsh = client_as("viewer").get(reverse("comparison:service", args=["bexley"]) + "?lang=cy")
+    assert "mae gan bob ffigur ystod 95% rhwng dau derfyn" in welsh.content.decode()
 
 
 def test_changes_are_judged_against_the_noise(

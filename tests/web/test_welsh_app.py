@@ -398,3 +398,15 @@ def test_the_framework_wording_is_welsh_on_welsh_pages(
             p for s in framework.all_standards() for kq in s.key_questions for p in kq.prompts
         ]
         assert any(framework_text(p) in welsh for p in prompts if p in english)
+
+
+def test_no_percent_sign_in_a_translated_tag_argument() -> None:
+    """`text=_("95% ...")` in a template tag prints "95%%" and misses its Welsh (Django looks
+    the message up with the % doubled); `{% translate "..." as name %}` does not."""
+    templates = Path(__file__).resolve().parents[2] / "src/yjinspect/web"
+    found = [
+        f"{path.relative_to(templates)}: {match}"
+        for path in templates.rglob("*.html")
+        for match in re.findall(r'_\("[^"]*%[^"]*"\)', path.read_text(encoding="utf-8"))
+    ]
+    assert not found, found
