@@ -382,6 +382,7 @@ def test_fji_from_creation_to_the_report(
     page = lead.get(reverse("inspections:legacy_report", args=[inspection.pk])).content.decode()
     report = text_of(page)
     assert "Key judgements" in report
+    assert "Draft: not for publication" in report  # not published yet
     assert "Reducing reoffending Unsatisfactory *" in report
     assert "Governance and partnerships Poor" in report
     assert (

@@ -20,6 +20,7 @@ from yjinspect.web.inspections.models import (
     Discretion,
     Inspection,
     Judgement,
+    State,
 )
 from yjinspect.web.inspections.services.report import inspection_report
 from yjinspect.web.inspections.views.report import report_css_path
@@ -148,6 +149,8 @@ def test_pdf_is_a4_with_page_numbers_contents_and_bookmarks(
     pages = len(document.pages)
     assert f"Page 2 of {pages}" in texts[1]
     assert f"Page {pages} of {pages}" in texts[-1]
+    # Not published yet: every page says it is a draft, so a forwarded copy cannot pass as final.
+    assert all("Draft: not for publication" in t for t in texts)
     width, height = document.pages[0].width, document.pages[0].height
     assert round(width * 25.4 / 96) == 210 and round(height * 25.4 / 96) == 297
     # Contents page numbers come from target-counter: the ratings section's page is printed.
@@ -174,3 +177,25 @@ def test_access(figures: Inspection, client_as: Callable[[str], Client], name: s
     figures.released_to_service = True
     figures.save()
     assert client_as("viewer").get(url).status_code == 200
+
+
+def test_a_draft_is_marked_until_the_inspection_is_published(
+    figures: Inspection, client_as: Callable[[str], Client]
+) -> None:
+    url = reverse("inspections:report", args=[figures.pk])
+    page = _text(client_as("lead").get(url).content.decode())
+    assert "Draft: not for publication. The inspection is not published yet" in page
+    welsh = _text(client_as("lead").get(url + "?lang=cy").content.decode())
+    assert "Drafft: nid i'w gyhoeddi" in welsh
+    Inspection.objects.filter(pk=figures.pk).update(state=State.PUBLISHED)
+    figures.refresh_from_db()
+    assert "Draft: not for publication" not in client_as("lead").get(url).content.decode()
+    html = render_to_string(
+        "inspections/report/pdf.html",
+        {
+            "inspection": figures,
+            "report": inspection_report(figures),
+            "css": report_css_path().read_text(encoding="utf-8"),
+        },
+    )
+    assert "Draft" not in " ".join(_page_texts(html)[0])
