@@ -8,6 +8,7 @@ checks each rendered image holds real content (ink, and for charts colour), not 
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -19,8 +20,8 @@ PDFTOPPM = "/usr/bin/pdftoppm"
 
 
 @pytest.fixture(scope="module")
-def pages(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[str, Path]]:
-    """(text, png) for every page of the demo report."""
+def demo_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo report's PDF, as `yjinspect demo` writes it."""
     if not Path(PDFTOPPM).exists():
         pytest.fail("pdftoppm is missing: run `bash scripts/ensure-test-tools.sh` first")
     out = tmp_path_factory.mktemp("demo")
@@ -30,7 +31,13 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[str, Path]]:
         capture_output=True,
         timeout=300,
     )
-    pdf = out / "demo-report.pdf"
+    return out / "demo-report.pdf"
+
+
+@pytest.fixture(scope="module")
+def pages(demo_pdf: Path) -> list[tuple[str, Path]]:
+    """(text, png) for every page of the demo report."""
+    pdf, out = demo_pdf, demo_pdf.parent
     subprocess.run([PDFTOPPM, "-r", "50", "-png", str(pdf), str(out / "page")], check=True)
     images = sorted(out.glob("page-*.png"))
     texts = []
@@ -76,3 +83,12 @@ def test_every_page_renders_and_the_key_pages_carry_their_content(
         if b > 150 and r < 80 and g < 140  # the chart's bars (#1d70b8)
     )
     assert blue > 500, "the key-question chart's bars are not on the page"
+
+
+def test_the_pdf_is_tagged_for_screen_readers(demo_pdf: Path) -> None:
+    """PDF/UA: a structure tree, the report's title shown, its language declared."""
+    info = subprocess.run(
+        ["pdfinfo", str(demo_pdf)], check=True, capture_output=True, text=True
+    ).stdout
+    assert re.search(r"^Tagged:\s+yes$", info, re.M), info
+    assert re.search(r"^Title:\s+An inspection of youth justice services in", info, re.M), info

@@ -59,5 +59,8 @@ def render_document(html: str, static_root: Path) -> Document:
 
 
 def html_to_pdf(html: str, static_root: Path) -> bytes:
-    pdf: bytes = render_document(html, static_root).write_pdf()
+    """The PDF, tagged for assistive technology (PDF/UA-1: structure tree, the document's
+    language and title): published reports must be accessible, and a tagged PDF is what screen
+    readers and reflow need."""
+    pdf: bytes = render_document(html, static_root).write_pdf(pdf_variant="pdf/ua-1")
     return pdf
