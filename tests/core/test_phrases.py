@@ -125,3 +125,12 @@ def test_one_more_yes_never_gives_a_weaker_phrase(case: tuple[int, int]) -> None
     # 'all but one' sits on a count, not a share, so it may follow 'almost all' or precede it.
     if "all but one" not in (before, after):
         assert ORDER.index(after) >= ORDER.index(before)
+
+
+def test_one_relevant_case_is_singular() -> None:
+    assert counts_sentence(1, 1, False) == "1 out of 1 relevant case"
+    assert counts_sentence(0, 1, True) == "0 of 1 case"
+    assert counts_sentence(1, 1, False, "case managers interviewed") == (
+        "1 out of 1 relevant case manager interviewed"
+    )
+    assert proportion_phrase(1, 1) == "1 out of 1 relevant case"

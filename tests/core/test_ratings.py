@@ -99,6 +99,11 @@ def test_discretion_is_shown_beside_the_computed_rating() -> None:
     assert s.rating is not None and s.rating.label == "Good"
     assert s.discretion is not None and s.discretion.reason == "all evidence considered"
     assert "professional discretion moved it from Requires improvement to Good" in s.explanation
+    # The next band is the figures' (Good), not the standard's final rating (already Good).
+    assert s.next_band is not None and s.next_band.endswith("would make the figures give Good")
+    plain = rate(FW, bexley_inputs()).standard("2.1")
+    assert plain.discretion is None and plain.next_band is not None
+    assert "figures" not in plain.next_band
 
 
 def one_standard(

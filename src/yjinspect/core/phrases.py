@@ -20,6 +20,10 @@ from fractions import Fraction
 # The seeds print exact counts for every denominator up to 14 and phrases from 20 upwards.
 COUNTS_UP_TO = 15
 
+# The singular of what the shipped frameworks count (`Item.counted`); anything else is left as
+# it is written.
+_ONE = {"cases": "case", "case managers interviewed": "case manager interviewed"}
+
 # (lowest share, phrase), checked from the top; 'all' and 'all but one' are tested on counts.
 _BANDS: tuple[tuple[Fraction, str], ...] = (
     (Fraction(90, 100), "almost all"),
@@ -72,6 +76,9 @@ def counts_sentence(yes: int, relevant: int, whole_sample: bool, counted: str = 
     _check(yes, relevant)
     if relevant == 0:
         return f"no relevant {counted}"
+    if relevant == 1:  # '1 out of 1 relevant case', never '... relevant cases'
+        one = _ONE.get(counted, counted)
+        return f"{yes} of 1 {one}" if whole_sample else f"{yes} out of 1 relevant {one}"
     if whole_sample:
         return f"{yes} of the {relevant} {counted}"
     return f"{yes} out of {relevant} relevant {counted}"

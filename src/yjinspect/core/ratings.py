@@ -415,11 +415,15 @@ def _rate_case_standard(
     return StandardResult(
         std.id, std.name, std.rating_method, std.scored, final, computed,
         discretion if problem is None else None, problem, None, lowest.id, kqs, explanation,
-        _next_band_text(bands, index, rated), None,
+        _next_band_text(bands, index, rated, by_discretion=final is not computed), None,
     )  # fmt: skip
 
 
-def _next_band_text(bands: _Bands, index: int, rated: list[KeyQuestionResult]) -> str:
+def _next_band_text(
+    bands: _Bands, index: int, rated: list[KeyQuestionResult], by_discretion: bool = False
+) -> str:
+    """How far the figures are from the next band up. After professional discretion the
+    standard's rating is not the figures' one, so the sentence says it is about the figures."""
     if index == 0:
         return _("%(rating)s is the highest rating") % {"rating": wording(bands.rating(0).label)}
     target = index - 1
@@ -429,10 +433,10 @@ def _next_band_text(bands: _Bands, index: int, rated: list[KeyQuestionResult]) -
         if bands.index_of(Fraction(kq.yes, kq.applicable)) > target
     ]
     parts = [_("%(yes)s on %(kq)s") % {"yes": _yes_phrase(n), "kq": kq_id} for kq_id, n in needs]
-    return _("%(needs)s would make it %(rating)s") % {
-        "needs": _and_list(parts),
-        "rating": wording(bands.rating(target).label),
-    }
+    values = {"needs": _and_list(parts), "rating": wording(bands.rating(target).label)}
+    if by_discretion:
+        return _("%(needs)s would make the figures give %(rating)s") % values
+    return _("%(needs)s would make it %(rating)s") % values
 
 
 def discretion_problem(
