@@ -144,3 +144,24 @@ def test_chart_bands_follow_the_framework_and_escape_text() -> None:
     )
     assert '<title id="c-title">A &lt;b&gt; &amp; title</title>' in svg
     assert svg.count('class="yj-bar"') == 1
+
+
+def test_a_domain_counts_only_the_meetings_held_for_its_standards() -> None:
+    fw = get_framework("hmip-youth-2021")
+    counts = read_answers(EXAMPLES / "bexley-2024-answers.csv", fw)
+    judgements, discretion = read_judgements(EXAMPLES / "bexley-2024-judgements.csv", fw)
+    result = rate(fw, RatingInputs(counts, judgements, discretion, {"court": 9}))
+    facts = InspectionFacts(
+        service_name="Bexley YJS",
+        fieldwork_start=dt.date(2024, 4, 8),
+        meetings={"1.1": 2, "1.3": 1, "3.4": 1},  # 3.4 is domain three's; none for 4.1
+    )
+    intros = {d.id: d.intro for d in build_report(fw, result, facts).domains}
+    assert intros["1"] == (
+        "We reviewed written evidence submitted in advance by the YJS and conducted 3 meetings."
+    )
+    assert "meeting" not in intros["3"] and intros.get("4", "") == ""
+    one = InspectionFacts(
+        service_name="X", fieldwork_start=dt.date(2024, 4, 8), meetings={"1.2": 1}
+    )
+    assert build_report(fw, result, one).domains[0].intro.endswith("conducted 1 meeting.")

@@ -159,7 +159,7 @@ class InspectionFacts:
     window_end: dt.date | None = None
     interviews: int | None = None  # case managers interviewed
     practice_examples: int | None = None
-    meetings: int | None = None
+    meetings: Mapping[str, int] = field(default_factory=dict)  # by standard id
     cases_by_domain: Mapping[str, int] = field(default_factory=dict)  # in the sample
     composition: tuple[CompositionRow, ...] = ()
     texts: Mapping[str, StandardText] = field(default_factory=dict)
@@ -1062,11 +1062,16 @@ def _domain_intro(
     case_based = [s for s in standards if s.rating_method == "cases"]
     case_domains = {d for s in case_based for d in s.case_domains}
     if not case_based:
-        if facts.meetings:
-            return _(
+        # The meetings held for this domain's standards, not the whole inspection's.
+        meetings = sum(facts.meetings.get(s.id, 0) for s in standards)
+        if meetings:
+            return ngettext(
                 "We reviewed written evidence submitted in advance by the %(term)s and "
-                "conducted %(n)s meetings."
-            ) % {"term": framework.service_term, "n": facts.meetings}
+                "conducted %(n)s meeting.",
+                "We reviewed written evidence submitted in advance by the %(term)s and "
+                "conducted %(n)s meetings.",
+                meetings,
+            ) % {"term": framework.service_term, "n": meetings}
         return ""
     parts = []
     for domain_id in sorted(case_domains):

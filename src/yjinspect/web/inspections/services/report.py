@@ -94,9 +94,12 @@ def inspection_facts(inspection: Inspection) -> InspectionFacts:
             kind=AssessmentKind.PRIMARY,
             practice_example=True,
         ).count(),
-        meetings=EvidenceItem.objects.filter(
-            inspection=inspection, kind=EvidenceKind.MEETING
-        ).count(),
+        meetings=dict(
+            EvidenceItem.objects.filter(inspection=inspection, kind=EvidenceKind.MEETING)
+            .values_list("standard_id")
+            .annotate(n=Count("id"))
+            .order_by()
+        ),
         cases_by_domain=by_domain,
         composition=composition,
         texts=texts,
