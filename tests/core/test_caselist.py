@@ -30,6 +30,7 @@ from yjinspect.core.caselist import (
     mask,
     parse_case_list,
     personal_data_kind,
+    value_label,
     write_case_list_csv,
 )
 
@@ -1137,3 +1138,12 @@ def test_documentation_lists_every_column_code_and_heading() -> None:
         for spelling in spellings:
             assert spelling.casefold() in lowered, spelling
     assert "day first" in text and "10 to 18" in text
+
+
+def test_codes_are_shown_as_people_write_them() -> None:
+    assert value_label("disposal_type", "detention_and_training_order") == (
+        "Detention and training order"
+    )
+    assert value_label("risk_of_harm", "very_high") == "Very high"
+    assert value_label("disposal_type", "Youth caution") == "Youth caution"  # already a label
+    assert value_label("risk_of_harm", None) == ""

@@ -12,7 +12,12 @@ from yjinspect.core.rating_files import read_answers, read_judgements
 from yjinspect.core.ratings import RatingInputs, rate
 from yjinspect.frameworks import get_framework
 from yjinspect.reports.charts import Bar, bands_from, key_question_chart
-from yjinspect.reports.content import InspectionFacts, Report, StandardText, build_report
+from yjinspect.reports.content import (
+    InspectionFacts,
+    Report,
+    StandardText,
+    build_report,
+)
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 BANDING = (

@@ -94,6 +94,7 @@ def test_report_page_shows_ratings_and_key_question_tables(
     # Sample composition: 9 of the 10 listed referral orders.
     annex = html.split('id="annex-composition"')[1].split("</table>")[0]
     assert re.search(r"Referral order</td>\s*<td[^>]*>9</td>\s*<td[^>]*>10</td>", annex)
+    assert ">Court disposals</td>" in annex and ">court</td>" not in annex  # labels, not codes
     assert "<svg" in html and '<title id="chart-2-title">' in html
     assert "Pat Example" not in html  # case references only, never names
 

@@ -14,6 +14,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from yjinspect.core.caselist import VALUE_LABELS
 from yjinspect.frameworks.loader import load_framework_file, shipped_framework_paths
 from yjinspect.reports.pdf import render_document
 from yjinspect.reports.welsh import (
@@ -296,3 +297,12 @@ def test_welsh_wording_keeps_the_placeholders() -> None:
     ]
     assert not wrong, wrong
     assert any("{work_phrase}" in en for en in TEXT)  # the check has something to check
+
+
+def test_every_case_list_value_label_has_welsh() -> None:
+    """Pages and the data annex show a case's codes by their labels (disposal type, risk
+    level, sex...); their Welsh is in frameworks/welsh/common.yaml."""
+    labels = {label for column in VALUE_LABELS.values() for label in column.values()}
+    missing = sorted(label for label in labels if label not in TEXT)
+    assert not missing, missing
+    assert "Detention and training order" in labels and "Very high" in labels

@@ -47,6 +47,7 @@ __all__ = [
     "PERSONAL_DATA_WORDS",
     "REQUIRED_COLUMNS",
     "SEX_SPELLINGS",
+    "VALUE_LABELS",
     "YEAR_RANGE",
     "CaseListError",
     "CaseRow",
@@ -57,6 +58,7 @@ __all__ = [
     "mask",
     "parse_case_list",
     "personal_data_kind",
+    "value_label",
     "write_case_list_csv",
 ]
 
@@ -633,6 +635,28 @@ class ImportPreview:
 def canonical_columns() -> tuple[str, ...]:
     """The column names, in the order `write_case_list_csv` writes them."""
     return CANONICAL_COLUMNS
+
+
+# The label of each stored code: the first of its accepted spellings.
+VALUE_LABELS: Final[Mapping[str, Mapping[str, str]]] = {
+    column: {code: names[0] for code, names in spellings.items()}
+    for column, spellings in (
+        ("domain", DOMAIN_SPELLINGS),
+        ("disposal_type", DISPOSAL_SPELLINGS),
+        ("risk_of_harm", LEVEL_SPELLINGS),
+        ("safety_wellbeing", LEVEL_SPELLINGS),
+        ("sex", SEX_SPELLINGS),
+        ("ethnicity_group", ETHNICITY_SPELLINGS),
+    )
+}
+
+
+def value_label(column: str, value: str | None) -> str:
+    """A stored code as people write it ('youth_rehabilitation_order' is 'Youth rehabilitation
+    order'); a value that is not a code of that column is shown as it is; blanks are ''."""
+    if not value:
+        return ""
+    return VALUE_LABELS.get(column, {}).get(value, value)
 
 
 # ---------------------------------------------------------------------------------------------

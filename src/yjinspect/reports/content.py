@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
+from yjinspect.core.caselist import value_label
 from yjinspect.core.indicators import IndicatorResult
 from yjinspect.core.ratings import InspectionRating, KeyQuestionResult, StandardResult
 from yjinspect.frameworks.schema import Framework, Standard
@@ -1120,8 +1121,14 @@ def _annex(
         for s in result.standards
         for kq in s.key_questions
     )
+    domains = {d.id: d.label for d in framework.case_domains}
     composition = tuple(
-        replace(r, domain=ft(r.domain), disposal=ft(r.disposal)) for r in facts.composition
+        replace(
+            r,
+            domain=ft(domains.get(r.domain, r.domain)),
+            disposal=ft(value_label("disposal_type", r.disposal)),
+        )
+        for r in facts.composition
     )
     agreement = tuple(replace(a, label=ft(a.label)) for a in facts.agreement)
     return Annex(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.utils.translation import get_language
 
+from yjinspect.core.caselist import value_label
 from yjinspect.reports.welsh import framework_text
 
 
@@ -22,3 +23,9 @@ def framework_wording(text: str) -> str:
     """A framework string (name, statement, question, prompt, label, scale word) in the
     page's language; the string itself when it has no Welsh or the page is English."""
     return framework_text(text) if current_language() == "cy" else text
+
+
+def case_value(column: str, value: str | None) -> str:
+    """A case-list code (a disposal type, a risk level...) as people write it, in the page's
+    language: 'very_high' is 'Very high', or 'Uchel iawn' on a Welsh page."""
+    return framework_wording(value_label(column, value)) if value else ""

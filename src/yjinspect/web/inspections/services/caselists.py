@@ -68,8 +68,6 @@ from yjinspect.core.caselist import (
     AGE_RANGE,
     CANONICAL_COLUMNS,
     DISPOSAL_DOMAINS,
-    DISPOSAL_SPELLINGS,
-    DOMAIN_SPELLINGS,
     ETHNICITY_SPELLINGS,
     LEVEL_SPELLINGS,
     MAX_REF_LENGTH,
@@ -94,27 +92,12 @@ _DIGEST_SALT = "yjinspect.caselists.preview-rows"
 # The fields of a stored row, in `CaseRow` order (`row` first).
 ROW_FIELDS = ("row", *CANONICAL_COLUMNS)
 # Human labels for stored codes: the first spelling of each code is its plain-English name.
-VALUE_LABELS: dict[str, dict[str, str]] = {
-    "domain": {code: names[0] for code, names in DOMAIN_SPELLINGS.items()},
-    "disposal_type": {code: names[0] for code, names in DISPOSAL_SPELLINGS.items()},
-    "risk_of_harm": {code: names[0] for code, names in LEVEL_SPELLINGS.items()},
-    "safety_wellbeing": {code: names[0] for code, names in LEVEL_SPELLINGS.items()},
-    "sex": {code: names[0] for code, names in SEX_SPELLINGS.items()},
-    "ethnicity_group": {code: names[0] for code, names in ETHNICITY_SPELLINGS.items()},
-}
 # Characters that make a spreadsheet treat a cell as a formula.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 class ImportRefused(Exception):
     """A commit that cannot go ahead; the message says why and what to do."""
-
-
-def value_label(column: str, value: str | None) -> str:
-    """'youth_rehabilitation_order' -> 'Youth rehabilitation order'; blanks -> ''."""
-    if not value:
-        return ""
-    return VALUE_LABELS.get(column, {}).get(value, value)
 
 
 def safe_value(text: str) -> str:

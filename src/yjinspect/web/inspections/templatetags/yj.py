@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ..components import render
-from ..language import current_language, framework_wording
+from ..language import case_value, current_language, framework_wording
 
 register = template.Library()
 
@@ -185,6 +185,12 @@ def rating_tag(rating_id: str | None, label: str | None) -> SafeString:
 def state_tag(state: str, label: str) -> SafeString:
     css = STATE_COLOURS.get(state, "govuk-tag--grey")
     return render("tag", text=label, classes=css)
+
+
+@register.filter(name="case_value")
+def case_value_filter(value: Any, column: str) -> str:
+    """`{{ case.risk_of_harm|case_value:"risk_of_harm" }}`: a stored code as people write it."""
+    return case_value(column, str(value) if value else "")
 
 
 @register.filter(name="framework")

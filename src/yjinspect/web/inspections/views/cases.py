@@ -23,9 +23,10 @@ from yjinspect.core.caselist import (
 
 from ..access import Can, allowed, get_inspection, signed_in_user
 from ..forms.cases import NO, YES, CaseFilterForm, CaseListUploadForm
+from ..language import case_value
 from ..models import Case, Inspection
 from ..services import caselists
-from ..services.caselists import ImportRefused, value_label
+from ..services.caselists import ImportRefused
 from ..services.sampling import allocatable, domain_labels
 
 PER_PAGE = 50
@@ -45,7 +46,7 @@ def case_list(request: HttpRequest, pk: int) -> HttpResponse:
     cases = Case.objects.filter(inspection=inspection)
     present = list(cases.order_by().values_list("disposal_type", flat=True).distinct())
     disposals = sorted(
-        ((code, value_label("disposal_type", code)) for code in present), key=lambda c: c[1]
+        ((code, case_value("disposal_type", code)) for code in present), key=lambda c: c[1]
     )
     form = CaseFilterForm(
         request.GET or None,
@@ -73,9 +74,9 @@ def case_list(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "case": case,
             "domain": labels.get(case.domain, case.domain),
-            "disposal": value_label("disposal_type", case.disposal_type),
-            "risk_of_harm": value_label("risk_of_harm", case.risk_of_harm),
-            "safety_wellbeing": value_label("safety_wellbeing", case.safety_wellbeing),
+            "disposal": case_value("disposal_type", case.disposal_type),
+            "risk_of_harm": case_value("risk_of_harm", case.risk_of_harm),
+            "safety_wellbeing": case_value("safety_wellbeing", case.safety_wellbeing),
         }
         for case in page.object_list
     ]
@@ -113,7 +114,7 @@ def _preview_context(request: HttpRequest, inspection: Inspection) -> dict[str, 
         "preview": stored,
         "uploaded_at": caselists.created_at(stored),
         "domain_counts": [
-            (labels.get(domain, value_label("domain", domain)), count)
+            (labels.get(domain, case_value("domain", domain)), count)
             for domain, count in stored.domain_counts.items()
         ],
         "page": problems_page,

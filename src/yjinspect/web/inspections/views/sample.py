@@ -17,9 +17,9 @@ from yjinspect.core.sampling import SamplingCase, SamplingError
 
 from ..access import Can, allowed, get_inspection, signed_in_user
 from ..forms.sample import AllocationForm, DomainChoice, DrawForm, ReplaceForm
+from ..language import case_value
 from ..models import Case, Inspection, Replacement, Role
 from ..services import sampling
-from ..services.caselists import value_label
 from ..services.sampling import AllocationChange, SampleRefused
 
 ATTRIBUTE_LABELS = {
@@ -80,7 +80,7 @@ def _render(
             "rows": [
                 {
                     "attribute": ATTRIBUTE_LABELS.get(row.attribute, row.attribute),
-                    "value": value_label(row.attribute, row.value) or row.value,
+                    "value": case_value(row.attribute, row.value) or row.value,
                     "row": row,
                 }
                 for row in tables.get(info.domain, ())
@@ -255,7 +255,7 @@ def allocation(request: HttpRequest, pk: int) -> HttpResponse:
                 {
                     "row": row,
                     "domain": labels.get(row.case.domain, row.case.domain),
-                    "disposal": value_label("disposal_type", row.case.disposal_type),
+                    "disposal": case_value("disposal_type", row.case.disposal_type),
                 }
                 for row in form.rows()
             ],
