@@ -158,3 +158,15 @@ def test_framework_objects_are_immutable() -> None:
     fw = get_framework("hmip-youth-2021")
     with pytest.raises(Exception, match="frozen"):
         fw.version = 2  # type: ignore[misc]
+
+
+def test_a_framework_without_ratings_is_refused_by_name_not_a_crash() -> None:
+    ratings = (
+        "ratings:                       # worst first\n"
+        "  - {id: inadequate, label: Inadequate, points: 0}\n"
+        "  - {id: requires_improvement, label: Requires improvement, points: 1}\n"
+        "  - {id: good, label: Good, points: 2}\n"
+        "  - {id: outstanding, label: Outstanding, points: 3}\n"
+    )
+    with pytest.raises(FrameworkError, match="framework needs ratings"):
+        parse_framework(_broken(ratings, "ratings: []\n"), "f.yaml")

@@ -170,3 +170,24 @@ def test_a_domain_counts_only_the_meetings_held_for_its_standards() -> None:
         service_name="X", fieldwork_start=dt.date(2024, 4, 8), meetings={"1.2": 1}
     )
     assert build_report(fw, result, one).domains[0].intro.endswith("conducted 1 meeting.")
+
+
+def test_acknowledgements_name_the_lead_and_come_first_in_the_contents(report: Report) -> None:
+    assert report.acknowledgements == ""  # no name given: no section, and not in the contents
+    assert "acknowledgements" not in {c.anchor for c in report.contents}
+    fw = get_framework("hmip-youth-2021")
+    counts = read_answers(EXAMPLES / "bexley-2024-answers.csv", fw)
+    result = rate(fw, RatingInputs(counts))
+    named = build_report(
+        fw,
+        result,
+        InspectionFacts(
+            service_name="Bexley YJS", fieldwork_start=dt.date(2024, 4, 8), lead_name="Sam Lee"
+        ),
+    )
+    assert named.acknowledgements.startswith("This inspection was led by Sam Lee, with a team")
+    assert named.contents[0].anchor == "acknowledgements"
+
+
+def test_the_background_does_not_count_practice_examples(report: Report) -> None:
+    assert not any("examples of practice" in line for line in report.background)

@@ -12,7 +12,13 @@ from django.test import Client
 from django.urls import reverse
 
 from yjinspect.reports.pdf import render_document
-from yjinspect.web.inspections.models import Assessment, Inspection, Recommendation, ReportText
+from yjinspect.web.inspections.models import (
+    Assessment,
+    Inspection,
+    Mode,
+    Recommendation,
+    ReportText,
+)
 from yjinspect.web.inspections.views.report import report_css_path, standalone_html
 
 from .conftest import answered_court_cases
@@ -25,6 +31,8 @@ SCRIPT = "<script>alert('x')</script>"
 @pytest.fixture
 def written(inspection: Inspection, users: dict[str, AbstractUser]) -> Inspection:
     lead = users["lead"]
+    lead.first_name, lead.last_name = "Lee", "Lead"
+    lead.save()
     cases = answered_court_cases(
         inspection, users["inspector"], {"2.1.desistance": 9, "2.1.child_safety": 6}
     )
@@ -36,6 +44,7 @@ def written(inspection: Inspection, users: dict[str, AbstractUser]) -> Inspectio
         "foreword": "Foreword words.",
         "background": "Local context words.",
         "involvement": "Children told us things.",
+        "diversity": "- The board tracks over-representation",
         "standard:2.1": f"Assessment narrative. {SCRIPT}\n\n- a bullet point",
     }.items():
         ReportText.objects.create(inspection=inspection, key=key, text_en=text, updated_by=lead)
@@ -55,12 +64,14 @@ def test_sections_in_the_order_of_the_seed(
     page = client_as("lead").get(reverse("inspections:report", args=[written.pk])).content.decode()
     article = page.split('<article class="yj-report"')[1]
     ids = [
+        "acknowledgements",
         "foreword",
         "ratings",
         "recommendations",
         "background",
         "domain-1",
         "involvement",
+        "diversity",
         "domain-2",
         "standard-2-1",
         "summary-2",
@@ -74,6 +85,8 @@ def test_sections_in_the_order_of_the_seed(
     assert section.index("key-questions") < section.index("Assessment narrative.")
     assert "The board should:" in _visible(article)
     assert 'href="#involvement"' in article and 'href="#summary-2"' in article
+    assert 'href="#diversity"' in article and "The board tracks over-representation" in article
+    assert "This inspection was led by Lee Lead, with a team of inspectors" in _visible(article)
 
 
 def test_text_is_escaped_in_html_and_printed_as_text_in_the_pdf(
@@ -134,3 +147,11 @@ def test_summary_chart_has_text_alternative_and_table(
     table = summary.split('id="summary-2-table"')[1].split("</table>")[0]
     # Child safety: 6 Yes and 3 No of 9 cases.
     assert re.search(r"2\.1 Keeping the child safe</td>\s*<td[^>]*>6</td>\s*<td[^>]*>3</td>", table)
+
+
+def test_an_internal_audit_thanks_nobody_by_name(
+    written: Inspection, client_as: Callable[[str], Client]
+) -> None:
+    Inspection.objects.filter(pk=written.pk).update(mode=Mode.INTERNAL_AUDIT)
+    page = client_as("lead").get(reverse("inspections:report", args=[written.pk])).content.decode()
+    assert 'id="acknowledgements"' not in page and "Lee Lead" not in page

@@ -59,6 +59,16 @@ service had helped them to understand their child's needs better.
 - most said they were treated fairly and listened to
 - a few parents said they would like more notice of changes to appointments"""
 
+DIVERSITY = """\
+- The board looks at who comes into the service by ethnicity, sex and need every quarter, and \
+asks partners to explain any group that is over-represented
+- Staff are confident talking with children about identity and experiences of discrimination; \
+plans often showed how sessions were adapted for a child's culture or neurodiversity
+- Girls in the service said they would like more work designed with them in mind; the service \
+has started a group with a local charity
+- The workforce is less diverse than the children it serves, and recruitment is beginning to \
+address this"""
+
 STANDARDS: Mapping[str, str] = {
     "1.1": """\
 The management board is well attended and its members understand the service's priorities. \

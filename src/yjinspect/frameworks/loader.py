@@ -85,8 +85,8 @@ def _cross_check(fw: Framework) -> Iterator[tuple[Path_, str]]:
     for needed in ("ratings", "case_bands", "overall", "domains", "lenses"):
         if not getattr(fw, needed):
             yield (needed,), f"a '{fw.scoring_model}' framework needs {needed}"
-    if fw.overall is None:
-        return
+    if fw.overall is None or not fw.ratings:
+        return  # already reported as missing; the checks below need both
     rating_ids = [r.id for r in fw.ratings]
     if len(set(rating_ids)) != len(rating_ids):
         yield ("ratings",), "rating ids must be unique"

@@ -145,6 +145,7 @@ class OutcomeIndicators:
 FOREWORD = "foreword"
 BACKGROUND = "background"
 INVOLVEMENT = "involvement"
+DIVERSITY = "diversity"
 
 
 def standard_key(standard_id: str) -> str:
@@ -159,7 +160,7 @@ class InspectionFacts:
     window_start: dt.date | None = None
     window_end: dt.date | None = None
     interviews: int | None = None  # case managers interviewed
-    practice_examples: int | None = None
+    lead_name: str = ""  # the lead inspector, for the acknowledgements; '' leaves them out
     meetings: Mapping[str, int] = field(default_factory=dict)  # by standard id
     cases_by_domain: Mapping[str, int] = field(default_factory=dict)  # in the sample
     composition: tuple[CompositionRow, ...] = ()
@@ -359,6 +360,8 @@ class Report:
     background_text: Passage = Passage()
     involvement: Passage = Passage()
     involvement_after: str = ""  # the domain whose section it follows (seed 004: domain one)
+    diversity: Passage = Passage()  # follows the involvement passage, in the same domain
+    acknowledgements: str = ""
     examples_note: str = ""
     outcomes: tuple[OutcomeStatement, ...] = ()
     background_footnotes: tuple[Footnote, ...] = ()
@@ -623,8 +626,12 @@ def build_report(
     foreword = passage(facts.edited.get(FOREWORD), lang)
     groups = _recommendation_groups(facts.recommendations, lang, _)
     involvement = passage(facts.edited.get(INVOLVEMENT), lang)
+    diversity = passage(facts.edited.get(DIVERSITY), lang)
     involvement_after = domains[0].id if domains else ""
+    acknowledgements = _acknowledgements(facts.lead_name, _)
     contents = []
+    if acknowledgements:
+        contents.append(ContentsEntry("acknowledgements", _("Acknowledgements")))
     if foreword.blocks:
         contents.append(ContentsEntry("foreword", _("Foreword")))
     contents.append(ContentsEntry("ratings", _("Ratings")))
@@ -638,6 +645,8 @@ def build_report(
             contents.append(ContentsEntry(d.summary.id, d.summary.heading, 2))
         if involvement.blocks and d.id == involvement_after:
             contents.append(ContentsEntry("involvement", _(INVOLVEMENT_HEADING), 2))
+        if diversity.blocks and d.id == involvement_after:
+            contents.append(ContentsEntry("diversity", _("Diversity"), 2))
     contents.append(ContentsEntry("annex", _("Data annex")))
     count = sum(len(g.items) for g in groups)
     return Report(
@@ -647,6 +656,8 @@ def build_report(
         background_text=passage(facts.edited.get(BACKGROUND), lang),
         involvement=involvement,
         involvement_after=involvement_after,
+        diversity=diversity,
+        acknowledgements=acknowledgements,
         examples_note=(
             _("The names in the practice examples have been changed to protect identities.")
             if any(d.examples for d in domains)
@@ -674,6 +685,17 @@ def build_report(
 
 
 INVOLVEMENT_HEADING = gettext_noop("Involvement of children and their parents or carers")
+
+
+def _acknowledgements(lead_name: str, _: Gettext) -> str:
+    """Who led the inspection, and thanks to those who took part; nothing without a name."""
+    if not lead_name.strip():
+        return ""
+    return _(
+        "This inspection was led by %(name)s, with a team of inspectors and colleagues from "
+        "across the Inspectorate. We thank everyone who helped to plan the inspection and took "
+        "part in it: it could not have been done without them."
+    ) % {"name": lead_name.strip()}
 
 
 def passage(text: EditedText | None, lang: str) -> Passage:
@@ -925,10 +947,6 @@ def _background(
     if facts.interviews is not None:
         out.append(
             _("We also conducted %(n)s interviews with case managers.") % {"n": facts.interviews}
-        )
-    if facts.practice_examples:
-        out.append(
-            _("Inspectors recorded %(n)s examples of practice.") % {"n": facts.practice_examples}
         )
     return tuple(out)
 

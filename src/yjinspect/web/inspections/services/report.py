@@ -34,8 +34,11 @@ from ..models import (
     EvidenceKind,
     Inspection,
     Judgement,
+    Membership,
+    Mode,
     Recommendation,
     ReportText,
+    Role,
 )
 from .assessments import agreement
 from .ratings import rate_inspection
@@ -88,12 +91,7 @@ def inspection_facts(inspection: Inspection) -> InspectionFacts:
         window_start=inspection.window_start,
         window_end=inspection.window_end,
         interviews=cases.filter(case_manager_interviewed=True).count(),
-        practice_examples=Assessment.objects.filter(
-            case__inspection=inspection,
-            case__in_sample=True,
-            kind=AssessmentKind.PRIMARY,
-            practice_example=True,
-        ).count(),
+        lead_name=lead_name(inspection),
         meetings=dict(
             EvidenceItem.objects.filter(inspection=inspection, kind=EvidenceKind.MEETING)
             .values_list("standard_id")
@@ -167,3 +165,17 @@ def inspection_report(inspection: Inspection) -> Report:
         lang,
         ngettext,
     )
+
+
+def lead_name(inspection: Inspection) -> str:
+    """The lead inspector's full name for the acknowledgements: '' for an internal audit, or
+    when no lead has a full name recorded (a username is not a name to print)."""
+    if inspection.mode != Mode.INSPECTION:
+        return ""
+    lead = (
+        Membership.objects.filter(inspection=inspection, role=Role.LEAD)
+        .select_related("user")
+        .order_by("pk")
+        .first()
+    )
+    return lead.user.get_full_name().strip() if lead else ""

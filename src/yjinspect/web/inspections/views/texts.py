@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from yjinspect.frameworks import Framework
-from yjinspect.reports.content import BACKGROUND, FOREWORD, INVOLVEMENT, standard_key
+from yjinspect.reports.content import BACKGROUND, DIVERSITY, FOREWORD, INVOLVEMENT, standard_key
 
 from ..access import Can, allowed, get_inspection, signed_in_user
 from ..forms.texts import RecommendationForm, ReportTextForm
@@ -58,6 +58,14 @@ def text_slots(framework: Framework) -> list[Slot]:
             INVOLVEMENT,
             _("Involvement of children and their parents or carers"),
             _("How the service hears from children and families, and what they told us."),
+        ),
+        Slot(
+            DIVERSITY,
+            _("Diversity"),
+            _(
+                "How the service understands and meets children's diverse needs and tackles "
+                "disproportionality: findings across the standards, as bullet points."
+            ),
         ),
     ]
     for std in framework.all_standards():

@@ -47,7 +47,7 @@ from yjinspect.demo import narrative
 from yjinspect.demo.generator import generate_answers, generate_case_list
 from yjinspect.demo.outcomes import generate_outcome_files
 from yjinspect.frameworks import Framework, shipped_framework_paths
-from yjinspect.reports.content import BACKGROUND, FOREWORD, INVOLVEMENT, standard_key
+from yjinspect.reports.content import BACKGROUND, DIVERSITY, FOREWORD, INVOLVEMENT, standard_key
 from yjinspect.web.comparison.models import PublishedUpload
 from yjinspect.web.comparison.services import store_upload
 from yjinspect.web.outcomes import services as outcome_services
@@ -98,10 +98,11 @@ class DemoUser:
     role: Role | None
     staff: bool = False
     superuser: bool = False
+    name: tuple[str, str] = ("", "")  # first and last name: the lead's is printed in the report
 
 
 DEMO_USERS = (
-    DemoUser("demo-lead", Role.LEAD, staff=True),
+    DemoUser("demo-lead", Role.LEAD, staff=True, name=("Alex", "Morgan")),
     DemoUser("demo-inspector", Role.INSPECTOR),
     DemoUser("demo-inspector2", Role.INSPECTOR),
     DemoUser("demo-moderator", Role.MODERATOR),
@@ -417,6 +418,7 @@ def ensure_users(password: str) -> dict[str, User]:
         user.is_active = True
         user.is_staff = spec.staff
         user.is_superuser = spec.superuser
+        user.first_name, user.last_name = spec.name
         user.save()
         users[spec.username] = user
     return users
@@ -529,13 +531,14 @@ def _mark_practice_examples(
 
 
 def _write_report_texts(inspection: Inspection, users: Mapping[str, User]) -> None:
-    """The report's words: the lead writes the foreword, background, involvement and the
+    """The report's words: the lead writes the foreword, background, involvement, diversity and the
     recommendations; the inspectors write the standards' narratives (saved with history)."""
     lead = users["demo-lead"]
     texts = {
         FOREWORD: (narrative.FOREWORD, lead),
         BACKGROUND: (narrative.BACKGROUND, lead),
         INVOLVEMENT: (narrative.INVOLVEMENT, lead),
+        DIVERSITY: (narrative.DIVERSITY, lead),
     }
     for index, (standard_id, text) in enumerate(narrative.STANDARDS.items()):
         texts[standard_key(standard_id)] = (text, users[INSPECTORS[index % len(INSPECTORS)]])
