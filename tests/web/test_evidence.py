@@ -117,6 +117,23 @@ def test_evidence_items_and_judgement_show_in_their_section(
         reverse("inspections:evidence", args=[inspection.pk]), {"standard": "1.2"}
     )
     assert "Annual plan" not in only.content.decode()
+    assert "has no evidence recorded against its standard" not in section
+
+
+def test_a_judgement_with_no_evidence_behind_it_is_flagged(
+    client_as: Callable[[str], Client], inspection: Inspection, users: dict[str, AbstractUser]
+) -> None:
+    Judgement.objects.create(
+        inspection=inspection,
+        standard_id="1.4",
+        rating="good",
+        rationale="Systems are sound.",
+        decided_by=users["lead"],
+    )
+    text = client_as("lead").get(reverse("inspections:evidence", args=[inspection.pk]))
+    section = text.content.decode().split('id="standard-1-4"')[1].split("<section")[0]
+    assert "This judgement has no evidence recorded against its standard" in section
+    assert "govuk-warning-text" in section
 
 
 # ---------------------------------------------------------------- uploads
