@@ -226,6 +226,9 @@ def test_form_shows_the_key_questions_with_guidance_and_accessible_radios(
     for part in ("value", "na_reason", "evidence"):
         assert f'id="id_{field(KQ, part)}"' in html
     assert 'value="save"' in html and 'value="submit"' in html
+    # The section navigation marks Assessments as the current section, not the Case list.
+    current = re.findall(r'<a class="govuk-link[^"]*" href="([^"]+)" aria-current="page"', html)
+    assert current == [reverse("inspections:assessments", args=[inspection.pk])]
     # The case's codes as people write them, not as stored.
     assert ">Referral order</dd>" in html and ">Medium</dd>" in html and ">Low</dd>" in html
     assert "referral_order" not in html

@@ -95,12 +95,25 @@ SECTIONS = [
 ]
 
 
+# Pages under another section's address that belong to a different section: a case's
+# assessment lives at /cases/<id>/assess/ but is part of Assessments, not the Case list.
+SECTION_OF = {
+    "inspections:assess": "inspections:assessments",
+    "inspections:return_assessment": "inspections:assessments",
+    "inspections:agree_assessment": "inspections:assessments",
+    "inspections:moderate": "inspections:moderation",
+    "inspections:resolve": "inspections:moderation",
+}
+
+
 @register.inclusion_tag("inspections/_subnav.html", takes_context=True)
 def inspection_nav(context: dict[str, Any], inspection: Any, role: Any) -> dict[str, Any]:
     """Links to the inspection's sections that this role may open."""
     from ..access import Can, allowed
 
     request: HttpRequest = context["request"]
+    match = request.resolver_match
+    owner = SECTION_OF.get(match.view_name) if match else None
     links = []
     for name, label, can in SECTIONS:
         if not allowed(role, inspection, Can(can)):
@@ -109,9 +122,12 @@ def inspection_nav(context: dict[str, Any], inspection: Any, role: Any) -> dict[
             href = reverse(name, kwargs={"pk": inspection.pk})
         except NoReverseMatch:
             continue
-        current = request.path == href or (
-            name != "inspections:detail" and request.path.startswith(href)
-        )
+        if owner:
+            current = name == owner
+        else:
+            current = request.path == href or (
+                name != "inspections:detail" and request.path.startswith(href)
+            )
         links.append({"href": href, "label": str(label), "current": current})
     return {"links": links, "inspection": inspection}
 
