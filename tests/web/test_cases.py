@@ -89,6 +89,13 @@ def commit(client: Client, inspection: Inspection) -> str:
     return response.content.decode()
 
 
+def commit_in(client: Client, inspection: Inspection, lang: str) -> str:
+    url = reverse("inspections:case_import_commit", args=[inspection.pk])
+    response = client.post(f"{url}?lang={lang}", follow=True)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
 def problem_cells(html: str) -> list[tuple[str, str]]:
     """(row, column) of each problem in the preview's problems table."""
     table = html[html.index('id="problems"') :]
@@ -268,7 +275,15 @@ def test_duplicates_found_at_commit_are_refused_with_the_rows_and_nothing_writte
     assert "Add 3 cases" in html
     _existing(inspection, "yj00003")  # added meanwhile (references compare ignoring case)
     page = commit(client, inspection)
-    assert "Nothing was added" in page and "row 4 (YJ00003)" in page
+    assert "Nothing was added: 1 case reference is already on this" in page
+    assert "row 4 (YJ00003)" in page and "Remove that row" in page
+    welsh = client_as("lead")
+    upload(welsh, inspection, make_csv([good(5)]))
+    _existing(inspection, "YJ00005")
+    page = commit_in(welsh, inspection, "cy")
+    assert "Ni ychwanegwyd dim: mae 1 cyfeirnod achos eisoes" in page
+    assert "rhes 2 (YJ00005)" in page and "Nothing was added" not in page
+    Case.objects.filter(case_ref="YJ00005").delete()
     assert list(Case.objects.values_list("case_ref", flat=True)) == ["yj00003"]
     assert not CaseListImport.objects.exists()
 
@@ -441,6 +456,7 @@ def test_import_is_refused_once_a_sample_is_drawn(
     assert Case.objects.filter(in_sample=True).exists()
     page = client.get(reverse("inspections:case_import", args=[inspection.pk])).content.decode()
     assert "A sample has been drawn from the current case list" in page
+    assert "Clear the sample first (on the Sample page)" in page  # the lead can: no 'ask'
     assert 'name="case_list"' not in page
     response = client.post(
         reverse("inspections:case_import", args=[inspection.pk]),

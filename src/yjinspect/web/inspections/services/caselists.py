@@ -63,6 +63,7 @@ from django.db import connections, transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from yjinspect.core.caselist import (
     AGE_RANGE,
@@ -457,12 +458,12 @@ def load_rows(stored: StoredPreview) -> list[StoredRow]:
         rows = _checked_rows(json.loads(data), limit)
     except (OSError, ValueError, TypeError) as exc:
         raise ImportRefused(
-            "The checked case list could not be read back. Upload the file again."
+            _("The checked case list could not be read back. Upload the file again.")
         ) from exc
     if len(rows) != stored.row_count:
-        raise ImportRefused("The checked case list is incomplete. Upload the file again.")
+        raise ImportRefused(_("The checked case list is incomplete. Upload the file again."))
     if len({r[1].casefold() for r in rows}) != len(rows):
-        raise ImportRefused("The checked case list repeats a case reference. Upload it again.")
+        raise ImportRefused(_("The checked case list repeats a case reference. Upload it again."))
     return rows
 
 
@@ -471,18 +472,20 @@ def import_blocked_reason(inspection: Inspection) -> str | None:
     from .sampling import has_sample  # sampling imports nothing from here; kept local anyway
 
     if has_sample(inspection):
-        return (
+        return _(
             "A sample has been drawn from the current case list, so adding cases now would "
-            "leave the sample not matching the list. Ask the lead inspector to clear the "
-            "sample first (on the Sample page), then import."
+            "leave the sample not matching the list. Clear the sample first (on the Sample "
+            "page), then import."
         )
     return None
 
 
 def _describe(clashes: Sequence[tuple[int, str]], limit: int = 20) -> str:
-    shown = ", ".join(f"row {row} ({ref})" for row, ref in clashes[:limit])
+    shown = ", ".join(
+        _("row %(row)s (%(ref)s)") % {"row": row, "ref": ref} for row, ref in clashes[:limit]
+    )
     more = len(clashes) - limit
-    return shown + (f" and {more} more" if more > 0 else "")
+    return shown + (_(" and %(n)s more") % {"n": more} if more > 0 else "")
 
 
 _BLANK_AS_EMPTY = ("sex", "ethnicity_group")  # CharFields: a missing value is stored as ''
@@ -564,7 +567,7 @@ def commit_preview(inspection: Inspection, stored: StoredPreview, user: User) ->
     recorded in its history as usual.
     """
     if not stored.ok:
-        raise ImportRefused("The case list has problems to fix, so nothing was added.")
+        raise ImportRefused(_("The case list has problems to fix, so nothing was added."))
     blocked = import_blocked_reason(inspection)
     if blocked:
         raise ImportRefused(blocked)
@@ -579,9 +582,15 @@ def commit_preview(inspection: Inspection, stored: StoredPreview, user: User) ->
         clashes = [(r[0], r[1]) for r in rows if r[1].casefold() in existing]
         if clashes:
             raise ImportRefused(
-                f"Nothing was added: {len(clashes)} case reference(s) are already on this "
-                f"inspection's case list: {_describe(clashes)}. Remove those rows and upload "
-                "the file again."
+                ngettext(
+                    "Nothing was added: %(n)s case reference is already on this inspection's "
+                    "case list: %(rows)s. Remove that row and upload the file again.",
+                    "Nothing was added: %(n)s case references are already on this "
+                    "inspection's case list: %(rows)s. Remove those rows and upload the file "
+                    "again.",
+                    len(clashes),
+                )
+                % {"n": len(clashes), "rows": _describe(clashes)}
             )
         record = CaseListImport.objects.create(
             inspection=inspection, filename=stored.filename, rows=len(rows), by=user
