@@ -306,3 +306,13 @@ def test_every_case_list_value_label_has_welsh() -> None:
     missing = sorted(label for label in labels if label not in TEXT)
     assert not missing, missing
     assert "Detention and training order" in labels and "Very high" in labels
+
+
+def test_every_outcome_indicator_name_and_unit_has_welsh() -> None:
+    """Indicator results carry English names and units (core/indicators.py); pages show them
+    through the Welsh wording in frameworks/welsh/common.yaml."""
+    source = (Path(__file__).resolve().parents[2] / "src/yjinspect/core/indicators.py").read_text()
+    words = set(re.findall(r'\b(?:name|unit)="([^"]+)"', source))
+    assert "First-time entrants" in words
+    missing = sorted(w for w in words if w not in TEXT and w != "%")
+    assert not missing, missing

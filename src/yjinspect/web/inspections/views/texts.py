@@ -26,6 +26,7 @@ from yjinspect.reports.content import BACKGROUND, DIVERSITY, FOREWORD, INVOLVEME
 
 from ..access import Can, allowed, get_inspection, signed_in_user
 from ..forms.texts import RecommendationForm, ReportTextForm
+from ..language import framework_wording
 from ..models import Inspection, Recommendation, ReportText, Role
 
 
@@ -72,7 +73,7 @@ def text_slots(framework: Framework) -> list[Slot]:
         slots.append(
             Slot(
                 standard_key(std.id),
-                f"{std.id} {std.name}",
+                f"{std.id} {framework_wording(std.name)}",
                 _("The inspectors' findings for this standard, shown under its rating."),
             )
         )
