@@ -21,6 +21,7 @@ from yjinspect.web.inspections.models import (
     Inspection,
     Judgement,
     State,
+    StateTransition,
 )
 from yjinspect.web.inspections.services.report import inspection_report
 from yjinspect.web.inspections.views.report import report_css_path
@@ -189,8 +190,19 @@ def test_a_draft_is_marked_until_the_inspection_is_published(
     welsh = _text(client_as("lead").get(url + "?lang=cy").content.decode())
     assert "Drafft: nid i'w gyhoeddi" in welsh
     Inspection.objects.filter(pk=figures.pk).update(state=State.PUBLISHED)
+    moved = StateTransition.objects.create(
+        inspection=figures,
+        from_state=State.FACTUAL_ACCURACY,
+        to_state=State.PUBLISHED,
+        by=figures.created_by,
+    )
+    published = dt.datetime(2024, 7, 10, 9, 0, tzinfo=dt.UTC)
+    StateTransition.objects.filter(pk=moved.pk).update(at=published)
     figures.refresh_from_db()
-    assert "Draft: not for publication" not in client_as("lead").get(url).content.decode()
+    published_page = client_as("lead").get(url).content.decode()
+    assert "Draft: not for publication" not in published_page
+    # Dated by publication on the cover (seed 004: fieldwork April, report July 2024).
+    assert "HM Inspectorate of Probation, July 2024" in _text(published_page)
     html = render_to_string(
         "inspections/report/pdf.html",
         {

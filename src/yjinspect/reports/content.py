@@ -161,6 +161,7 @@ class InspectionFacts:
     window_end: dt.date | None = None
     interviews: int | None = None  # case managers interviewed
     lead_name: str = ""  # the lead inspector, for the acknowledgements; '' leaves them out
+    published_on: dt.date | None = None  # the report is dated by its publication, once published
     meetings: Mapping[str, int] = field(default_factory=dict)  # by standard id
     cases_by_domain: Mapping[str, int] = field(default_factory=dict)  # in the sample
     composition: tuple[CompositionRow, ...] = ()
@@ -342,7 +343,7 @@ class Report:
     place: str
     service_label: str
     inspectorate: str
-    month_year: str
+    month_year: str  # when fieldwork started
     score: int | None
     max_score: int
     score_text: str
@@ -362,6 +363,7 @@ class Report:
     involvement_after: str = ""  # the domain whose section it follows (seed 004: domain one)
     diversity: Passage = Passage()  # follows the involvement passage, in the same domain
     acknowledgements: str = ""
+    dated: str = ""  # the cover's month: publication once published, else fieldwork
     examples_note: str = ""
     outcomes: tuple[OutcomeStatement, ...] = ()
     background_footnotes: tuple[Footnote, ...] = ()
@@ -668,6 +670,7 @@ def build_report(
         service_label=service_label,
         inspectorate=_("HM Inspectorate of Probation"),
         month_year=_month_year(facts.fieldwork_start, _),
+        dated=_month_year(facts.published_on or facts.fieldwork_start, _),
         score=result.score,
         max_score=result.max_score,
         score_text=score_text,

@@ -8,7 +8,10 @@ indicators stored by the outcomes app (read as saved, never recomputed).
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Count
+from django.utils import timezone
 from django.utils.translation import get_language, gettext, ngettext
 
 from yjinspect.reports import welsh
@@ -39,6 +42,8 @@ from ..models import (
     Recommendation,
     ReportText,
     Role,
+    State,
+    StateTransition,
 )
 from .assessments import agreement
 from .ratings import rate_inspection
@@ -92,6 +97,7 @@ def inspection_facts(inspection: Inspection) -> InspectionFacts:
         window_end=inspection.window_end,
         interviews=cases.filter(case_manager_interviewed=True).count(),
         lead_name=lead_name(inspection),
+        published_on=published_on(inspection),
         meetings=dict(
             EvidenceItem.objects.filter(inspection=inspection, kind=EvidenceKind.MEETING)
             .values_list("standard_id")
@@ -179,3 +185,16 @@ def lead_name(inspection: Inspection) -> str:
         .first()
     )
     return lead.user.get_full_name().strip() if lead else ""
+
+
+def published_on(inspection: Inspection) -> dt.date | None:
+    """The day the inspection was published (its last move to Published), if it is."""
+    if inspection.state != State.PUBLISHED:
+        return None
+    moved = (
+        StateTransition.objects.filter(inspection=inspection, to_state=State.PUBLISHED)
+        .order_by("-at", "-pk")
+        .values_list("at", flat=True)
+        .first()
+    )
+    return timezone.localdate(moved) if moved else None
