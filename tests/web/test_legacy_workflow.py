@@ -272,10 +272,13 @@ def test_sqs_from_creation_to_the_letter(
         r'name="area__PP__version"[^>]*value="1"|value="1"[^>]*name="area__PP__version"', reloaded
     )
 
-    letter = text_of(
-        lead.get(reverse("inspections:legacy_report", args=[inspection.pk])).content.decode()
-    )
+    html = lead.get(reverse("inspections:legacy_report", args=[inspection.pk])).content.decode()
+    letter = text_of(html)
     assert "We looked at 20 cases of children" in letter
+    # The letter is narrative, as published; the counts behind it follow it in an annex.
+    body, annex = html.split('id="letter-figures"')
+    assert "yj-letter__counts" not in body and "yj-letter__counts" in annex
+    assert "Annex: the figures behind this letter" in annex
     assert "was 29.5%. This was better than the England and Wales average of 36.1%." in letter
     assert "Ministry of Justice, 2012-13 cohort, binary measure." in letter
     assert "explained well enough in almost two-thirds of cases we looked at" in letter
