@@ -31,6 +31,7 @@ from yjinspect.web.inspections.models import (
     Discretion,
     Inspection,
     Judgement,
+    ReportText,
 )
 from yjinspect.web.inspections.views.report import report_css_path, standalone_html
 
@@ -227,6 +228,20 @@ def test_welsh_report_words_dates_and_lang(
     assert "April" not in text and "Pat Example" not in page
     # The PDF link keeps the language.
     assert reverse("inspections:report_pdf", args=[figures.pk]) + "?lang=cy" in page
+    # No words of the inspectors' in English yet: no notice that some are untranslated.
+    assert "Nid yw rhai o eiriau'r arolygwyr wedi'u cyfieithu eto" not in text
+
+
+def test_a_welsh_report_says_when_some_words_are_still_english(
+    figures: Inspection, client_as: Callable[[str], Client], users: dict[str, Any]
+) -> None:
+    ReportText.objects.create(
+        inspection=figures, key="foreword", text_en="English only", updated_by=users["lead"]
+    )
+    text = _visible(_article(_get(client_as("lead"), "inspections:report", figures.pk, "cy")))
+    assert "Nid yw rhai o eiriau'r arolygwyr wedi'u cyfieithu eto" in text
+    english = _visible(_article(_get(client_as("lead"), "inspections:report", figures.pk, "en")))
+    assert "not translated yet" not in english
 
 
 @pytest.mark.parametrize("lang", [None, "en", "fr", "CY", ""])

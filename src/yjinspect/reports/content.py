@@ -368,6 +368,19 @@ class Report:
     outcomes: tuple[OutcomeStatement, ...] = ()
     background_footnotes: tuple[Footnote, ...] = ()
 
+    @property
+    def has_english_fallback(self) -> bool:
+        """Whether any of the inspectors' words are shown in English for want of Welsh, so a
+        Welsh report can say that some of it is not translated yet."""
+        passages = [self.foreword, self.background_text, self.involvement, self.diversity]
+        passages += [s.narrative for d in self.domains for s in d.standards]
+        if any(p.lang == "en" for p in passages):
+            return True
+        return any(
+            g.body_lang == "en" or any(item.lang == "en" for item in g.items)
+            for g in self.recommendations
+        )
+
     def standard(self, standard_id: str) -> StandardSection:
         for domain in self.domains:
             for s in domain.standards:
