@@ -223,6 +223,19 @@ def test_demo_report_reads_like_a_real_one() -> None:
         a.practice_example_note for a in examples
     )
     assert not any(ref in words for ref in refs)
+    # The data annex puts the sample beside what it was drawn from and the whole list.
+    assert report.diversity.blocks and report.acknowledgements.startswith(
+        "This inspection was led by Alex Morgan"
+    )
+    rows = report.annex.composition
+    assert report.annex.shows_eligible and all(r.eligible is not None for r in rows)
+    assert all(r.sample <= (r.eligible or 0) <= r.listed for r in rows)
+    assert any((r.eligible or 0) < r.listed for r in rows)  # some cases fall outside the window
+    cases = sample_service.sampling_cases(inspection)
+    windows = {d.domain: d.population for d in sample_service.overview(inspection, cases).infos}
+    for domain in ("court", "out_of_court"):
+        label = next(c.label for c in framework.case_domains if c.id == domain)
+        assert sum(r.eligible or 0 for r in rows if r.domain == label) == windows[domain]
 
 
 def test_demo_has_outcome_indicators_with_comparators_in_its_report_once() -> None:

@@ -96,6 +96,7 @@ class CompositionRow:
     disposal: str
     sample: int
     listed: int
+    eligible: int | None = None  # in the sample's time window; None when not known
 
 
 @dataclass(frozen=True)
@@ -328,6 +329,11 @@ class Annex:
     key_questions: tuple[AnnexKeyQuestion, ...]
     confidence: str
     agreement: tuple[AgreementFigure, ...]
+
+    @property
+    def shows_eligible(self) -> bool:
+        """The 'in the time window' column appears once a sample is drawn and counted."""
+        return any(row.eligible is not None for row in self.composition)
 
 
 @dataclass(frozen=True)

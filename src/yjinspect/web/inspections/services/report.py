@@ -45,6 +45,7 @@ from ..models import (
     State,
     StateTransition,
 )
+from . import sampling
 from .assessments import agreement
 from .ratings import rate_inspection
 
@@ -70,8 +71,11 @@ def inspection_facts(inspection: Inspection) -> InspectionFacts:
     }
     framework = inspection.framework.framework
     domain_order = {d.id: i for i, d in enumerate(framework.case_domains)}
+    eligible = eligible_by_disposal(inspection)
     composition = tuple(
-        CompositionRow(d, t, sampled.get((d, t), 0), n)
+        CompositionRow(
+            d, t, sampled.get((d, t), 0), n, eligible.get((d, t), 0) if eligible else None
+        )
         for (d, t), n in sorted(
             listed.items(), key=lambda kv: (domain_order.get(kv[0][0], 99), kv[0][1])
         )
@@ -198,3 +202,18 @@ def published_on(inspection: Inspection) -> dt.date | None:
         .first()
     )
     return timezone.localdate(moved) if moved else None
+
+
+def eligible_by_disposal(inspection: Inspection) -> dict[tuple[str, str], int]:
+    """Cases inside the drawn sample's time window, by domain and disposal type: what the
+    sample was drawn from, beside the whole case list. Empty before a draw, or when disposal
+    type is not one of the framework's strata (the sampler then does not count by it)."""
+    if not sampling.has_sample(inspection):
+        return {}
+    tables = sampling.overview(inspection, sampling.sampling_cases(inspection)).compositions
+    counts: dict[tuple[str, str], int] = {}
+    for domain, rows in tables.items():
+        for row in rows:
+            if row.attribute == "disposal_type":
+                counts[(domain, row.value)] = row.population_count
+    return counts
