@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 import pytest
@@ -35,6 +36,24 @@ def test_staff_create_an_inspection_and_become_its_lead(
     assert Membership.objects.get(inspection=created, user=users["stranger"]).role == Role.LEAD
     page = client.get(reverse("inspections:detail", args=[created.pk]))
     assert "Bexley YJS" in page.content.decode()
+
+
+@pytest.mark.parametrize("lang", ["en", "cy"])
+def test_dates_are_read_day_first_as_people_in_england_and_wales_write_them(
+    client_as: Callable[[str], Client], lang: str
+) -> None:
+    """04/11/2026 is 4 November, not 11 April (Django's own "en" formats are American)."""
+    client_as("stranger").post(
+        reverse("inspections:create") + f"?lang={lang}",
+        {
+            "service_name": "Northshire YJS",
+            "framework": "hmip-youth-2021",
+            "mode": "internal_audit",
+            "fieldwork_start": "04/11/2026",
+        },
+    )
+    created = Inspection.objects.get(service_name="Northshire YJS")
+    assert created.fieldwork_start == dt.date(2026, 11, 4)
 
 
 def test_create_form_errors_are_shown(client_as: Callable[[str], Client]) -> None:
