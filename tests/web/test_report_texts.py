@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -155,3 +156,21 @@ def test_an_internal_audit_thanks_nobody_by_name(
     Inspection.objects.filter(pk=written.pk).update(mode=Mode.INTERNAL_AUDIT)
     page = client_as("lead").get(reverse("inspections:report", args=[written.pk])).content.decode()
     assert 'id="acknowledgements"' not in page and "Lee Lead" not in page
+
+
+def test_an_internal_audit_report_is_the_services_own_not_hmips(
+    written: Inspection, client_as: Callable[[str], Client]
+) -> None:
+    Inspection.objects.filter(pk=written.pk).update(mode=Mode.INTERNAL_AUDIT)
+    url = reverse("inspections:report", args=[written.pk])
+    text = html.unescape(_visible(client_as("lead").get(url).content.decode()))
+    assert "An internal audit of youth justice services in Testshire" in text
+    assert "An inspection of youth justice services" not in text
+    assert (
+        "against HM Inspectorate of Probation's standards: the ratings are the service's own"
+        in text
+    )
+    assert "We audited" in text
+    assert "We inspected" not in text
+    cover = text.split("Contents")[0]
+    assert "HM Inspectorate of Probation," not in cover  # the byline names the service

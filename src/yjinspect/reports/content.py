@@ -163,6 +163,7 @@ class InspectionFacts:
     interviews: int | None = None  # case managers interviewed
     lead_name: str = ""  # the lead inspector, for the acknowledgements; '' leaves them out
     published_on: dt.date | None = None  # the report is dated by its publication, once published
+    internal_audit: bool = False  # the service's own audit against the standards, not HMIP's
     meetings: Mapping[str, int] = field(default_factory=dict)  # by standard id
     cases_by_domain: Mapping[str, int] = field(default_factory=dict)  # in the sample
     composition: tuple[CompositionRow, ...] = ()
@@ -370,6 +371,7 @@ class Report:
     diversity: Passage = Passage()  # follows the involvement passage, in the same domain
     acknowledgements: str = ""
     dated: str = ""  # the cover's month: publication once published, else fieldwork
+    audit_note: str = ""  # an internal audit says, on its cover, whose judgement it is
     examples_note: str = ""
     outcomes: tuple[OutcomeStatement, ...] = ()
     background_footnotes: tuple[Footnote, ...] = ()
@@ -684,10 +686,24 @@ def build_report(
             if any(d.examples for d in domains)
             else ""
         ),
-        title=_("An inspection of youth justice services in %(place)s") % {"place": place},
+        title=(
+            _("An internal audit of youth justice services in %(place)s")
+            if facts.internal_audit
+            else _("An inspection of youth justice services in %(place)s")
+        )
+        % {"place": place},
+        audit_note=(
+            _(
+                "An internal audit by %(service)s against HM Inspectorate of Probation's "
+                "standards: the ratings are the service's own, not the Inspectorate's."
+            )
+            % {"service": service_label}
+            if facts.internal_audit
+            else ""
+        ),
         place=place,
         service_label=service_label,
-        inspectorate=_("HM Inspectorate of Probation"),
+        inspectorate=service_label if facts.internal_audit else _("HM Inspectorate of Probation"),
         month_year=_month_year(facts.fieldwork_start, _),
         dated=_month_year(facts.published_on or facts.fieldwork_start, _),
         score=result.score,
@@ -949,12 +965,19 @@ def _background(
             % {"service": service_label, "start": _date(facts.fieldwork_start, _)}
         )
     if facts.window_start and facts.window_end:
-        out.append(
+        window = (
             _(
+                "We audited cases where the sentence began between %(start)s and %(end)s, "
+                "and out-of-court disposals that were delivered between %(start)s and %(end)s."
+            )
+            if facts.internal_audit
+            else _(
                 "We inspected cases where the sentence began between %(start)s and %(end)s, "
                 "and out-of-court disposals that were delivered between %(start)s and %(end)s."
             )
-            % {"start": _date(facts.window_start, _), "end": _date(facts.window_end, _)}
+        )
+        out.append(
+            window % {"start": _date(facts.window_start, _), "end": _date(facts.window_end, _)}
         )
     order = {d.id: i for i, d in enumerate(framework.case_domains)}
     parts = [
@@ -965,7 +988,10 @@ def _background(
         if n
     ]
     if parts:
-        out.append(_("We inspected %(cases)s.") % {"cases": _join(parts, _)})
+        if facts.internal_audit:
+            out.append(_("We audited %(cases)s.") % {"cases": _join(parts, _)})
+        else:
+            out.append(_("We inspected %(cases)s.") % {"cases": _join(parts, _)})
     if facts.interviews is not None:
         out.append(
             _("We also conducted %(n)s interviews with case managers.") % {"n": facts.interviews}

@@ -102,6 +102,7 @@ def inspection_facts(inspection: Inspection) -> InspectionFacts:
         interviews=cases.filter(case_manager_interviewed=True).count(),
         lead_name=lead_name(inspection),
         published_on=published_on(inspection),
+        internal_audit=inspection.mode == Mode.INTERNAL_AUDIT,
         meetings=dict(
             EvidenceItem.objects.filter(inspection=inspection, kind=EvidenceKind.MEETING)
             .values_list("standard_id")
