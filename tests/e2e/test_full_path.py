@@ -55,6 +55,8 @@ def answer_case(page: Page, url: str, answers: dict[str, str], submit: bool = Tr
         kq = name.removeprefix("kq-").removesuffix("-value")
         value = answers.get(kq, "yes")
         page.locator(f"input[name='{name}'][value='{value}']").check()
+        if value == "no":  # a No is submitted with its evidence
+            page.locator(f"textarea[name='kq-{kq}-evidence']").fill("No plan for victims' safety.")
     page.locator(
         "textarea[name='kq-2-1-desistance-evidence'], textarea[name$='-evidence']"
     ).first.fill("Assessment drew on education and police information.")

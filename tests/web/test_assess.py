@@ -407,6 +407,27 @@ def test_submit_needs_every_answer_then_the_assessment_is_read_only(
     assert Answer.objects.get(key_question=KQ).value == "yes"
 
 
+def test_a_no_needs_its_evidence_before_submitting_but_a_draft_does_not(
+    client_as: Callable[[str], Client], inspection: Inspection, users: dict[str, AbstractUser]
+) -> None:
+    case = make_case(inspection, assessor=users["inspector"])
+    url = assess_url(inspection, case)
+    client = client_as("inspector")
+    answers = {**dict.fromkeys(COURT_KQS, "yes"), KQ: "no"}
+    assert client.post(url, form_data(answers)).status_code == 302  # a draft: saved
+    Answer.objects.all().delete()
+    Assessment.objects.all().delete()
+    refused = client.post(url, form_data(answers, action="submit"))
+    assert refused.status_code == 200
+    assert "Write the evidence for No on 2.1 Assessment – Desistance before submitting" in (
+        refused.content.decode()
+    )
+    assert not Assessment.objects.filter(state=AssessmentState.SUBMITTED).exists()
+    done = client.post(url, form_data(answers, action="submit", evidence={KQ: "No ETE plan"}))
+    assert done.status_code == 302
+    assert Assessment.objects.get(case=case).state == AssessmentState.SUBMITTED
+
+
 def test_practice_example_is_saved(
     client_as: Callable[[str], Client], inspection: Inspection
 ) -> None:

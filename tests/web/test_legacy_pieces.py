@@ -71,6 +71,7 @@ def full_answers(inspection: Inspection, case: Case, value: str = "yes") -> dict
             if q.optional:
                 continue
             data[f"{q.field_prefix}-value"] = q.options[0][0] if q.options else value
+            data[f"{q.field_prefix}-evidence"] = "What the case record showed"
     return data
 
 

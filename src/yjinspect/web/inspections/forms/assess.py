@@ -204,6 +204,19 @@ class AssessmentForm(GovForm):
                     f"{p}-value",
                     _("Answer %(question)s before submitting") % {"question": q.label},
                 )
+            elif (
+                self.submitting
+                and q.takes_na_reason
+                and value == AnswerValue.NO
+                and not str(data.get(f"{p}-evidence") or "").strip()
+            ):
+                # A No lowers the rating: moderation and the factual-accuracy check need
+                # to see why. A draft may be saved without; submitting may not.
+                self.add_error(
+                    f"{p}-evidence",
+                    _("Write the evidence for No on %(question)s before submitting")
+                    % {"question": q.label},
+                )
         return data
 
     def posted_answers(self) -> list[PostedAnswer]:

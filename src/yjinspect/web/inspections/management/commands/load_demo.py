@@ -721,7 +721,9 @@ def _record_assessments(
         na_reason = ""
         if value == AnswerValue.NA:
             na_reason = NA_REASONS.get(standard_id) or NA_REASONS.get(lens) or NA_REASON_DEFAULT
-        evidence = EVIDENCE_NOTES.get((lens, value), "") if index in noted else ""
+        # Every No is submitted with its evidence (the form insists); some Yeses have notes too.
+        written = index in noted or value == AnswerValue.NO
+        evidence = EVIDENCE_NOTES.get((lens, value), "") if written else ""
         rows.append(
             _as_author(
                 Answer(
