@@ -15,6 +15,7 @@ from django.urls import reverse
 from yjinspect.web.inspections.models import (
     Answer,
     Assessment,
+    AssessmentState,
     Case,
     Discretion,
     Inspection,
@@ -368,3 +369,14 @@ def test_only_sampled_primary_answers_count(
     extra.save()
     data = client_as("lead").get(reverse("inspections:ratings_json", args=[planned.pk])).json()
     assert data["standards"]["2.2"]["key_questions"]["2.2.others_safety"]["applicable"] == 9
+
+
+def test_the_page_says_when_sampled_cases_are_not_all_submitted(
+    client_as: Callable[[str], Client], planned: Inspection
+) -> None:
+    assessments = Assessment.objects.filter(case__inspection=planned)
+    assessments.update(state=AssessmentState.IN_PROGRESS)
+    html = page(client_as("lead"), planned)
+    assert "Only 0 of the 9 sampled cases have a submitted assessment" in html
+    assessments.update(state=AssessmentState.SUBMITTED)
+    assert "have a submitted assessment" not in page(client_as("lead"), planned)

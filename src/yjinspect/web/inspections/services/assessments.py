@@ -701,3 +701,14 @@ def agreement(inspection: Inspection) -> Agreement:
         cases_chosen=chosen.count(),
         cases_compared=len({case_id for case_id, _kq in paired}),
     )
+
+
+def assessment_progress(inspection: Inspection) -> tuple[int, int]:
+    """(sampled cases whose first assessment is submitted or agreed, sampled cases): the
+    ratings count every saved answer, so until the two are equal the figures will move."""
+    sampled = Case.objects.filter(inspection=inspection, in_sample=True)
+    done = sampled.filter(
+        assessments__kind=AssessmentKind.PRIMARY,
+        assessments__state__in=[AssessmentState.SUBMITTED, AssessmentState.AGREED],
+    )
+    return done.distinct().count(), sampled.count()

@@ -25,6 +25,7 @@ from yjinspect.frameworks.schema import Standard
 from ..access import Can, allowed, get_inspection, signed_in_user
 from ..forms.ratings import AreaWordForm, DiscretionForm
 from ..models import Discretion, Inspection, Judgement, Role
+from ..services.assessments import assessment_progress
 from ..services.ratings import (
     area_word_problem,
     is_areas,
@@ -149,6 +150,7 @@ def ratings(request: HttpRequest, pk: int) -> HttpResponse:
             "can_judge": allowed(role, inspection, Can.JUDGE),
             "can_work": allowed(role, inspection, Can.WORK),
             "show_text": show_text,
+            "progress": assessment_progress(inspection),
         },
     )
 
@@ -318,6 +320,7 @@ def _area_ratings(request: HttpRequest, inspection: Inspection, role: Role) -> H
             "framework": framework,
             "rows": rows,
             "left_out": [framework.area(a) for a in result.optional_areas_left_out],
+            "progress": assessment_progress(inspection),
             "any_override": any(a.override_reason for a in result.areas),
             "problems": [
                 {
