@@ -412,3 +412,9 @@ def test_json_shape() -> None:
     assert (kq["yes"], kq["applicable"], kq["percent"]) == (11, 14, 79)
     assert len(kq["interval"]) == 2
     assert data["standards"]["4.1"]["rating"] == "Not rated"
+
+
+def test_a_single_applicable_case_is_singular() -> None:
+    result = rate(FW, RatingInputs({"2.1.desistance": Counts(1, 0, 0)}))
+    notes = result.standard("2.1").key_questions[0].notes
+    assert "only 1 applicable case: treat the figure with care" in notes

@@ -301,7 +301,7 @@ def _key_question_result(
     if counts.applicable < small:
         notes.append(
             ngettext(
-                "only %(n)s applicable cases: treat the figure with care",
+                "only %(n)s applicable case: treat the figure with care",
                 "only %(n)s applicable cases: treat the figure with care",
                 counts.applicable,
             )
