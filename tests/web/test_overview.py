@@ -10,7 +10,18 @@ from django.contrib.auth.models import AbstractUser
 from django.test import Client
 from django.urls import reverse
 
-from yjinspect.web.inspections.models import Inspection, Membership, Role, State, StateTransition
+from yjinspect.web.inspections.models import (
+    Assessment,
+    AssessmentState,
+    Inspection,
+    Judgement,
+    Membership,
+    Role,
+    State,
+    StateTransition,
+)
+
+from .conftest import answered_court_cases
 
 pytestmark = pytest.mark.django_db
 
@@ -130,6 +141,23 @@ def test_lifecycle_moves_one_step_records_who_and_ends_read_only(
         ).status_code
         == 403
     )
+
+
+def test_the_lead_sees_what_is_still_to_do_beside_the_move_on_button(
+    client_as: Callable[[str], Client], inspection: Inspection, users: dict[str, AbstractUser]
+) -> None:
+    answered_court_cases(inspection, users["inspector"], {"2.1.desistance": 3}, cases=3)
+    Judgement.objects.create(
+        inspection=inspection, standard_id="1.1", rating="good", decided_by=users["lead"]
+    )
+    url = reverse("inspections:detail", args=[inspection.pk])
+    page = client_as("lead").get(url).content.decode()
+    assert "Still to do before moving on: 3 sampled cases have no submitted assessment; " in page
+    assert "5 evidence-rated standards have no judgement." in page  # 1.2-1.4, 3.4, 4.1
+    assert "Still to do" not in client_as("inspector").get(url).content.decode()
+    Assessment.objects.filter(case__inspection=inspection).update(state=AssessmentState.SUBMITTED)
+    page = client_as("lead").get(url).content.decode()
+    assert "sampled case" not in page and "5 evidence-rated standards have no judgement." in page
 
 
 def test_only_the_lead_manages_the_team(

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from yjinspect.frameworks import shipped_framework_paths
@@ -22,6 +23,7 @@ from ..models import (
     Case,
     FrameworkVersion,
     Inspection,
+    Judgement,
     Membership,
     Mode,
     Role,
@@ -111,9 +113,52 @@ def _progress(inspection: Inspection) -> dict[str, int]:
     }
 
 
+def open_work(inspection: Inspection, progress: dict[str, int]) -> str:
+    """What is still to do, said beside the button that moves the inspection on, so nobody
+    moves to moderation or drafting without knowing what is left (the move stays allowed);
+    '' when nothing is."""
+    left = []
+    finished = progress.get(AssessmentState.SUBMITTED, 0) + progress.get(AssessmentState.AGREED, 0)
+    unfinished = progress["sampled"] - finished
+    if unfinished > 0:
+        left.append(
+            ngettext(
+                "%(n)s sampled case has no submitted assessment",
+                "%(n)s sampled cases have no submitted assessment",
+                unfinished,
+            )
+            % {"n": unfinished}
+        )
+    judged = {
+        s.id
+        for s in inspection.framework.framework.all_standards()
+        if s.rating_method == "judgement"
+    }
+    recorded = set(
+        Judgement.objects.filter(inspection=inspection, standard_id__in=judged).values_list(
+            "standard_id", flat=True
+        )
+    )
+    if judged - recorded:
+        missing = len(judged - recorded)
+        left.append(
+            ngettext(
+                "%(n)s evidence-rated standard has no judgement",
+                "%(n)s evidence-rated standards have no judgement",
+                missing,
+            )
+            % {"n": missing}
+        )
+    if not left:
+        return ""
+    return _("Still to do before moving on: %(items)s.") % {"items": "; ".join(left)}
+
+
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     inspection, role = get_inspection(request, pk, Can.VIEW)
     members = inspection.members.select_related("user").order_by("role", "user__username")
+    progress = _progress(inspection) if role != Role.SERVICE_VIEWER else None
+    can_manage = allowed(role, inspection, Can.MANAGE)
     return render(
         request,
         "inspections/detail.html",
@@ -121,9 +166,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "inspection": inspection,
             "role": role,
             "members": members,
-            "progress": _progress(inspection) if role != Role.SERVICE_VIEWER else None,
+            "progress": progress,
+            "open_work": open_work(inspection, progress) if progress and can_manage else "",
+            "open_work_attributes": {"id": "open-work"},
             "transitions": inspection.transitions.select_related("by"),
-            "can_manage": allowed(role, inspection, Can.MANAGE),
+            "can_manage": can_manage,
             "can_archive": role in ALLOWED[Can.MANAGE],
             "can_work": allowed(role, inspection, Can.WORK),
             "can_see_ratings": allowed(role, inspection, Can.SEE_RATINGS),
