@@ -253,8 +253,21 @@ def test_the_agreement_table_is_for_moderation_roles_only(
 def test_resolving_a_disagreement_changes_the_rating_inputs_with_history(
     client_as: Callable[[str], Client], inspection: Inspection, users: dict[str, AbstractUser]
 ) -> None:
-    case = assessed(inspection, "C001", users["inspector"], {KQ: "no"})
-    assessed(inspection, "C001", users["moderator"], {KQ: "yes"}, kind="moderation", case=case)
+    case = assessed(
+        inspection, "C001", users["inspector"], {KQ: "no"}, evidence="No ETE in the plan"
+    )
+    assessed(
+        inspection,
+        "C001",
+        users["moderator"],
+        {KQ: "yes"},
+        kind="moderation",
+        case=case,
+        evidence="ETE is in the review",
+    )
+    # Before resolving, the moderator sees what each assessor wrote.
+    before = client_as("moderator").get(moderation_url(inspection)).content.decode()
+    assert "No ETE in the plan" in before and "ETE is in the review" in before
 
     def desistance_2_1() -> tuple[int, int]:
         std = next(s for s in rate_inspection(inspection).standards if s.id == "2.1")
@@ -284,8 +297,15 @@ def test_resolving_a_disagreement_changes_the_rating_inputs_with_history(
     assert result.rows[-1].agreed == 0
     (d,) = result.disagreements
     assert (d.primary, d.moderation, d.resolved_value, d.resolved) == ("no", "yes", "yes", True)
+    assert (d.primary_evidence, d.moderation_evidence) == (
+        "No ETE in the plan",
+        "ETE is in the review",
+    )
     html = client_as("moderator").get(moderation_url(inspection)).content.decode()
     assert "Agreed at moderation: the plan did address it" in html
+    # The case's own page says the answer was settled in moderation, and how.
+    case_page = client_as("lead").get(reverse("inspections:assess", args=[inspection.pk, case.pk]))
+    assert "Agreed at moderation: the plan did address it" in case_page.content.decode()
 
 
 def test_resolving_needs_both_answers(

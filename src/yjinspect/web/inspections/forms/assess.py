@@ -69,9 +69,10 @@ class QuestionFields:
     evidence: FieldView
     version: FieldView
     choices: tuple[Choice, ...]
+    resolution: str = ""  # how moderation settled a disagreement on this answer, if it did
 
     @classmethod
-    def of(cls, question: Question, form: forms.Form) -> QuestionFields:
+    def of(cls, question: Question, form: AssessmentForm) -> QuestionFields:
         p = question.field_prefix
         value = FieldView.of(form[f"{p}-value"])
         return cls(
@@ -89,6 +90,7 @@ class QuestionFields:
                 )
                 for i, (option, label) in enumerate(question.choices)
             ),
+            resolution=form.resolutions.get(question.id, ""),
         )
 
 
@@ -112,6 +114,7 @@ class AssessmentForm(GovForm):
         self.standards = list(standards)
         self.questions = [q for s in self.standards for q in s.questions]
         self.submitting = submitting
+        self.resolutions: dict[str, str] = {}
         for q in self.questions:
             p = q.field_prefix
             self.fields[f"{p}-value"] = forms.ChoiceField(
@@ -157,6 +160,8 @@ class AssessmentForm(GovForm):
             self.initial[f"{p}-na_reason"] = answer.na_reason
             self.initial[f"{p}-evidence"] = answer.evidence
             self.initial[f"{p}-version"] = answer.version
+            if answer.resolution_note:
+                self.resolutions[q.id] = answer.resolution_note
         if assessment is not None:
             self.initial["practice_example"] = assessment.practice_example
             self.initial["practice_example_note"] = assessment.practice_example_note

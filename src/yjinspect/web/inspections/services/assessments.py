@@ -588,6 +588,9 @@ class Disagreement:
     moderation: str
     resolved_value: str  # "" until resolved
     resolution_note: str
+    # Each assessor's evidence notes: what the moderator weighs to resolve the difference.
+    primary_evidence: str = ""
+    moderation_evidence: str = ""
 
     @property
     def resolved(self) -> bool:
@@ -642,8 +645,9 @@ def agreement(inspection: Inspection) -> Agreement:
     )
     primary: dict[tuple[int, str], tuple[int, str, str]] = {}
     second: dict[tuple[int, str], str] = {}
+    evidence: dict[tuple[int, str, str], str] = {}
     refs: dict[int, str] = {}
-    for answer_id, case_id, case_ref, kind, kq, value, note in rows.values_list(
+    for answer_id, case_id, case_ref, kind, kq, value, note, notes in rows.values_list(
         "id",
         "assessment__case_id",
         "assessment__case__case_ref",
@@ -651,10 +655,12 @@ def agreement(inspection: Inspection) -> Agreement:
         "key_question",
         "value",
         "resolution_note",
+        "evidence",
     ):
         if kq not in questions:
             continue
         refs[case_id] = case_ref
+        evidence[(case_id, kq, kind)] = notes
         if kind == AssessmentKind.PRIMARY:
             primary[(case_id, kq)] = (answer_id, value, note)
         else:
@@ -680,6 +686,8 @@ def agreement(inspection: Inspection) -> Agreement:
                     moderation=moderated,
                     resolved_value=current if note else "",
                     resolution_note=note,
+                    primary_evidence=evidence.get((case_id, kq, AssessmentKind.PRIMARY), ""),
+                    moderation_evidence=evidence.get((case_id, kq, AssessmentKind.MODERATION), ""),
                 )
             )
 
