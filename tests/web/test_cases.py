@@ -623,3 +623,13 @@ def test_commit_refuses_a_stored_preview_without_rows(
     with pytest.raises(ImportRefused):
         caselists.commit_preview(inspection, stored, users["lead"])  # type: ignore[arg-type]
     assert not Case.objects.exists()
+
+
+def test_a_problem_names_the_heading_as_written_in_the_file(
+    client_as: Callable[[str], Client], inspection: Inspection
+) -> None:
+    rows = make_csv([good(1), good(2, disposal_type="no_such_order")]).decode()
+    text = rows.replace("disposal_type", "Legal outcome", 1)
+    html = upload(client_as("lead"), inspection, text.encode())
+    table = html.split('id="problems"')[1].split("</table>")[0]
+    assert "Legal outcome" in table and "<code>disposal_type</code>" in table

@@ -118,6 +118,8 @@ def _preview_context(request: HttpRequest, inspection: Inspection) -> dict[str, 
             for domain, count in stored.domain_counts.items()
         ],
         "page": problems_page,
+        # The person's own heading for each column, so a problem names what is in their file.
+        "headings": {column: heading for heading, column in stored.header_mapping.items()},
     }
 
 
