@@ -411,11 +411,15 @@ def test_board_xlsx_has_every_action_and_no_case_reference(
     by_action = {r[header.index("Action")]: r for r in rows[1:]}
     late = by_action['\'=HYPERLINK("x")']  # neutralised: read as text, never run
     assert late[header.index("Overdue")] == "Yes"
-    assert late[header.index("Due date")] == (TODAY - dt.timedelta(days=3)).isoformat()
+    # Real dates, so the board can sort and filter them (openpyxl reads them as datetimes).
+    due = late[header.index("Due date")]
+    assert isinstance(due, dt.datetime) and due.date() == TODAY - dt.timedelta(days=3)
+    due_cell = next(c for c in sheet.iter_rows(min_row=2) if c[5].value == late[5])[7]
+    assert due_cell.number_format == "dd/mm/yyyy"
     assert late[header.index("Item owner")] == "Head of service"
     done = by_action["Refresh the risk training"]
     assert (done[header.index("Action status")], done[header.index("Overdue")]) == ("Done", "No")
-    assert done[header.index("Completed on")] == TODAY.isoformat()
+    assert done[header.index("Completed on")] == dt.datetime.combine(TODAY, dt.time())
     assert done[header.index("Action owner")] == "Learning team"
     assert len(rows) == 1 + 2 + 2  # two actions on item 1, items 2 and 3 without actions
     everything = " ".join(str(v) for r in rows for v in r if v is not None)

@@ -19,6 +19,7 @@ from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
 from yjinspect.reports.pdf import html_to_pdf
 from yjinspect.web.inspections.services.exports import Cell, _xlsx_cell
@@ -131,11 +132,22 @@ def board_rows(items: list[BoardItem]) -> list[list[Cell]]:
     return rows
 
 
+# The date columns of `board_rows` (due date, completed on), written as real dates in the
+# workbook so a board can sort and filter them.
+_DATE_COLUMNS = (7, 11)
+
+
 def plan_xlsx(plan: ImprovementPlan, today: dt.date) -> bytes:
     book = Workbook(write_only=True)
     sheet = book.create_sheet(_("Improvement plan")[:31])
-    for row in board_rows(board_items(plan, today)):
-        sheet.append([_xlsx_cell(cell) for cell in row])
+    for number, row in enumerate(board_rows(board_items(plan, today))):
+        cells: list[object] = [_xlsx_cell(cell) for cell in row]
+        for index in _DATE_COLUMNS if number else ():
+            if cells[index]:
+                date_cell = WriteOnlyCell(sheet, value=dt.date.fromisoformat(str(cells[index])))
+                date_cell.number_format = "dd/mm/yyyy"
+                cells[index] = date_cell
+        sheet.append(cells)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
