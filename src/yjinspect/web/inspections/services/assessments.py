@@ -717,6 +717,6 @@ def assessment_progress(inspection: Inspection) -> tuple[int, int]:
     sampled = Case.objects.filter(inspection=inspection, in_sample=True)
     done = sampled.filter(
         assessments__kind=AssessmentKind.PRIMARY,
-        assessments__state__in=[AssessmentState.SUBMITTED, AssessmentState.AGREED],
+        assessments__state__in=DONE_STATES,
     )
     return done.distinct().count(), sampled.count()

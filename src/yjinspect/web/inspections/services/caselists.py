@@ -159,8 +159,7 @@ def _digest(data: bytes) -> str:
 
 def _read_bytes(name: str) -> bytes:
     with default_storage.open(name, "rb") as handle:
-        data = handle.read()
-    return data if isinstance(data, bytes) else str(data).encode("utf-8")
+        return bytes(handle.read())
 
 
 def _read_json(name: str) -> Any:

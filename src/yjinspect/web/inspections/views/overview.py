@@ -30,6 +30,7 @@ from ..models import (
     State,
     StateTransition,
 )
+from ..services.assessments import DONE_STATES
 
 
 @login_required
@@ -118,7 +119,7 @@ def open_work(inspection: Inspection, progress: dict[str, int]) -> str:
     moves to moderation or drafting without knowing what is left (the move stays allowed);
     '' when nothing is."""
     left = []
-    finished = progress.get(AssessmentState.SUBMITTED, 0) + progress.get(AssessmentState.AGREED, 0)
+    finished = sum(progress.get(state, 0) for state in DONE_STATES)
     unfinished = progress["sampled"] - finished
     if unfinished > 0:
         left.append(
