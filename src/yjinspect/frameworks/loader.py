@@ -18,10 +18,14 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from ..limits import LimitExceeded, YamlLimits, compose_yaml, construct_yaml
 from .schema import Framework, key_question_id
 
 Path_ = tuple[str | int, ...]
 SHIPPED_DIR = Path(__file__).parent
+# A framework file is a few tens of kilobytes (the largest shipped one is 18 KB, with 18
+# aliases sharing prompts); these leave room for a far larger local one and refuse a bomb.
+FRAMEWORK_LIMITS = YamlLimits(max_bytes=2 * 1024 * 1024, max_aliases=500, max_nodes=200_000)
 
 
 @dataclass(frozen=True)
@@ -224,12 +228,14 @@ def _check_area_extras(fw: Framework, n: int) -> Iterator[tuple[Path_, str]]:
 def parse_framework(text: str, source: str = "<framework>") -> Framework:
     """Validate framework YAML text; raise FrameworkError naming every problem."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data: Any = yaml.safe_load(text)
+        node = compose_yaml(text, FRAMEWORK_LIMITS, "the framework file")
+        data: Any = None if node is None else construct_yaml(node)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         raise FrameworkError(source, [Problem(line, "(file)", f"not valid YAML: {exc}")]) from exc
+    except LimitExceeded as exc:
+        raise FrameworkError(source, [Problem(None, "(file)", str(exc))]) from None
     if node is None or not isinstance(data, dict):
         raise FrameworkError(source, [Problem(1, "(file)", "expected a mapping at the top")])
     lines: dict[Path_, int] = {}
