@@ -170,3 +170,18 @@ def test_a_framework_without_ratings_is_refused_by_name_not_a_crash() -> None:
     )
     with pytest.raises(FrameworkError, match="framework needs ratings"):
         parse_framework(_broken(ratings, "ratings: []\n"), "f.yaml")
+
+
+def test_a_schema_that_gains_an_optional_field_keeps_every_fingerprint() -> None:
+    """Stored frameworks and archives still match after the schema grows a defaulted field."""
+    from yjinspect.frameworks import Framework, fingerprint, parse_framework
+
+    class LaterFramework(Framework):
+        report_sentences: dict[str, str] = {}
+
+    for framework_id, path in shipped_framework_paths().items():
+        today = parse_framework(path.read_text(encoding="utf-8"), str(path))
+        later = LaterFramework.model_validate(today.model_dump())
+        assert fingerprint(later) == fingerprint(today), framework_id
+        used = LaterFramework.model_validate({**today.model_dump(), "report_sentences": {"a": "b"}})
+        assert fingerprint(used) != fingerprint(today), framework_id

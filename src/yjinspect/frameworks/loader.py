@@ -276,8 +276,15 @@ def _parse_file_text(text: str, name: str) -> Framework:
 
 
 def fingerprint(fw: Framework) -> str:
-    """A hash of the framework's content: two files with the same fingerprint rate alike."""
-    canonical = json.dumps(fw.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    """A hash of the framework's content: two files with the same fingerprint rate alike.
+
+    Fields left at their defaults are not part of it, so a later schema that adds an optional
+    field (with a default that keeps the old behaviour) leaves every existing framework's
+    fingerprint, and so every stored inspection and archive, as it was. The rule that follows:
+    a schema field's default never changes once released.
+    """
+    content = fw.model_dump(mode="json", exclude_defaults=True)
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
