@@ -97,10 +97,18 @@ DATABASES = {
 }
 # Each request is one transaction: a failure half-way leaves nothing half-written.
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# SQLite (the `make run` default) with several people saving at once: WAL lets pages read
+# while one request writes; each request's transaction takes the write lock when it begins
+# (IMMEDIATE), so a second writer waits up to `timeout` seconds for it instead of failing at
+# once with "database is locked" (a deferred transaction that read first cannot wait).
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
     )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
