@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
-from django_otp.oath import totp
+from django_otp.oath import TOTP, totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .conftest import PASSWORD
@@ -78,7 +80,7 @@ def test_setting_up_the_second_factor(users: dict[str, AbstractUser]) -> None:
     client.post(reverse("accounts:security"), {"action": "confirm", "code": code})
     device.refresh_from_db()
     assert device.confirmed
-    client.post(reverse("accounts:security"), {"action": "disable"})
+    client.post(reverse("accounts:security"), {"action": "disable", "code": _code(device, ahead=1)})
     assert not TOTPDevice.objects.filter(user=users["inspector"]).exists()
 
 
@@ -92,8 +94,12 @@ def test_weak_passwords_are_refused(weak: str, users: dict[str, AbstractUser]) -
 # ---------------------------------------------------------------- two-factor required
 
 
-def _code(device: TOTPDevice) -> str:
-    return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
+def _code(device: TOTPDevice, ahead: int = 0) -> str:
+    """The code the app shows now, or `ahead` steps later (django-otp accepts one step of
+    clock difference, and never the same code twice)."""
+    clock = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    clock.time = time.time() + ahead * device.step
+    return f"{clock.token():06d}"
 
 
 @pytest.fixture
@@ -133,12 +139,86 @@ def test_when_required_a_sign_in_with_a_code_opens_the_site(
     assert client.get(reverse("inspections:home")).status_code == 200
 
 
-def test_when_required_a_session_signed_in_without_a_code_is_sent_to_security(
+def test_when_required_a_session_signed_in_without_a_code_is_signed_out(
     users: dict[str, AbstractUser], required: None
 ) -> None:
     """A session that skipped the code step (here forced) is not verified, even for a user
-    who has an app."""
+    who has an app: it is ended, and they sign in again with the code."""
     TOTPDevice.objects.create(user=users["lead"], name="app", confirmed=True)
     client = Client()
     client.force_login(users["lead"])
-    assert client.get(reverse("inspections:home"))["Location"] == reverse("accounts:security")
+    home = client.get(reverse("inspections:home"))
+    assert home["Location"].startswith(reverse("accounts:login"))
+    assert client.get(reverse("accounts:security"))["Location"].startswith(
+        reverse("accounts:login")
+    )
+
+
+# ---------------------------------------------------------------- every way in asks for the code
+
+
+def _sign_in_with_code(client: Client, username: str, device: TOTPDevice, next_url: str) -> None:
+    client.post(
+        reverse("accounts:login"), {"username": username, "password": PASSWORD, "next": next_url}
+    )
+    done = client.post(reverse("accounts:code"), {"code": _code(device), "next": next_url})
+    assert done.status_code == 302 and done["Location"] == next_url
+
+
+def test_the_admin_login_page_signs_nobody_in_and_sends_people_to_our_sign_in(
+    users: dict[str, AbstractUser],
+) -> None:
+    """Two-factor optional (the default outside production): the site admin's own login form
+    took the password alone, even from someone who has an authenticator app."""
+    device = TOTPDevice.objects.create(user=users["admin"], name="app", confirmed=True)
+    client = Client()
+    credentials = {"username": "admin", "password": PASSWORD, "next": "/admin/"}
+    posted = client.post("/admin/login/?next=/admin/", credentials)
+    assert posted.status_code == 302
+    assert posted["Location"] == f"{reverse('accounts:login')}?next=%2Fadmin%2F"
+    assert "_auth_user_id" not in client.session
+    assert client.get("/admin/").status_code == 302  # not signed in
+    # The admin's own redirect for a signed-out visitor lands on our sign-in too.
+    followed = client.get("/admin/", follow=True)
+    assert followed.redirect_chain[-1][0] == f"{reverse('accounts:login')}?next=%2Fadmin%2F"
+    # Through our sign-in, with the code, the admin opens.
+    _sign_in_with_code(client, "admin", device, "/admin/")
+    assert client.get("/admin/").status_code == 200
+
+
+def test_a_sign_in_that_skipped_the_code_is_ended_even_where_two_factor_is_optional(
+    users: dict[str, AbstractUser],
+) -> None:
+    """Whatever way a session was opened without the code (here a forced login), a user who
+    has an app gets no page until they sign in with it."""
+    TOTPDevice.objects.create(user=users["lead"], name="app", confirmed=True)
+    client = Client()
+    client.force_login(users["lead"])
+    home = client.get(reverse("inspections:home"), follow=True)
+    assert home.redirect_chain[0][0].startswith(reverse("accounts:login"))
+    assert "sign in again, with a code" in home.content.decode()
+    assert "_auth_user_id" not in client.session  # signed out, not just redirected
+    # Someone without an app is not affected.
+    other = Client()
+    other.force_login(users["inspector"])
+    assert other.get(reverse("inspections:home")).status_code == 200
+
+
+def test_turning_two_factor_off_needs_a_current_code(users: dict[str, AbstractUser]) -> None:
+    device = TOTPDevice.objects.create(user=users["lead"], name="app", confirmed=True)
+    client = Client()
+    _sign_in_with_code(client, "lead", device, reverse("accounts:security"))
+    page = client.get(reverse("accounts:security")).content.decode()
+    assert "To turn it off, enter the code your authenticator app shows now" in page
+    for posted in ({"action": "disable"}, {"action": "disable", "code": "000000"}):
+        refused = client.post(reverse("accounts:security"), posted)
+        assert refused.status_code == 200 and "There is a problem" in refused.content.decode()
+        assert TOTPDevice.objects.filter(user=users["lead"], confirmed=True).exists()
+    assert "That code is not right" in refused.content.decode()
+    device.refresh_from_db()
+    device.throttle_reset()  # the wrong code slowed further tries down
+    off = client.post(
+        reverse("accounts:security"), {"action": "disable", "code": _code(device, ahead=1)}
+    )
+    assert off.status_code == 302
+    assert not TOTPDevice.objects.filter(user=users["lead"]).exists()

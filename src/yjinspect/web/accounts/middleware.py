@@ -22,12 +22,14 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django_otp import user_has_device
 
 SESSION_KEY = "kept_draft"
 # The views whose form offers kept work back (`pop_kept_post`): the first and second assessment.
@@ -138,21 +140,39 @@ class SwitchLanguageMiddleware:
 
 
 class RequireTwoFactorMiddleware:
-    """Where the site requires two-factor sign-in (YJ_REQUIRE_TWO_FACTOR), a signed-in user
-    whose sign-in was not verified with a one-time code reaches only the Security page (to add
-    an authenticator app) and sign-out. Runs after django-otp's middleware, which tells us
-    whether this session's sign-in was verified.
+    """Every way in honours the second factor.
+
+    A signed-in user who has an authenticator app but whose sign-in did not show a code is
+    signed out and asked to sign in again, code and all, whatever YJ_REQUIRE_TWO_FACTOR says:
+    this covers the site admin's password-only login, a forced login, a session opened before
+    the app was added, and any way in added later. Where the site requires two-factor sign-in,
+    a user with no app reaches only the Security page (to add one) and sign-out.
+    Runs after django-otp's middleware, which tells us whether this session's sign-in was
+    verified, and after messages (it says why it redirects).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not settings.YJ_REQUIRE_TWO_FACTOR or not request.user.is_authenticated:
+        if not request.user.is_authenticated:
             return self.get_response(request)
-        verified = getattr(request.user, "is_verified", lambda: False)()
+        if getattr(request.user, "is_verified", lambda: False)():
+            return self.get_response(request)
+        if user_has_device(request.user, confirmed=True):
+            logout(request)
+            messages.info(
+                request,
+                _(
+                    "Your account uses two-factor sign-in: sign in again, with a code from "
+                    "your authenticator app."
+                ),
+            )
+            return redirect_to_login(request.get_full_path())
+        if not settings.YJ_REQUIRE_TWO_FACTOR:
+            return self.get_response(request)
         open_paths = {reverse("accounts:security"), reverse("accounts:logout")}
-        if verified or request.path in open_paths:
+        if request.path in open_paths:
             return self.get_response(request)
         messages.info(
             request,
