@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import time
+from ipaddress import ip_network
 
 import pytest
+from axes.models import AccessAttempt
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.test import Client
+from django.core.management import call_command
+from django.test import Client, RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 from django_otp.oath import TOTP, totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from yjinspect.web.accounts.addresses import client_address
 
 from .conftest import PASSWORD
 
@@ -222,3 +230,105 @@ def test_turning_two_factor_off_needs_a_current_code(users: dict[str, AbstractUs
     )
     assert off.status_code == 302
     assert not TOTPDevice.objects.filter(user=users["lead"]).exists()
+
+
+# ---------------------------------------------------------------- throttling behind the proxy
+
+PROXY = "10.0.0.5"  # the reverse proxy every request arrives from
+LOGIN = "/accounts/login/"
+
+
+@pytest.fixture
+def throttled(settings: object) -> None:
+    settings.AXES_ENABLED = True  # type: ignore[attr-defined]
+
+
+def _try(client: Client, password: str, **headers: str) -> int:
+    response = client.post(LOGIN, {"username": "lead", "password": password}, **headers)
+    return response.status_code
+
+
+def test_failures_from_one_client_behind_the_proxy_do_not_lock_out_another(
+    users: dict[str, AbstractUser], throttled: None, settings: object
+) -> None:
+    settings.YJ_TRUSTED_PROXIES = (ip_network(PROXY),)  # type: ignore[attr-defined]
+    attacker = Client(REMOTE_ADDR=PROXY)
+    for _ in range(5):
+        _try(attacker, "wrong", HTTP_X_FORWARDED_FOR="203.0.113.9")
+    assert _try(attacker, PASSWORD, HTTP_X_FORWARDED_FOR="203.0.113.9") == 429
+    # The owner, elsewhere, reaches the app through the same proxy and signs in.
+    owner = Client(REMOTE_ADDR=PROXY)
+    assert _try(owner, PASSWORD, HTTP_X_FORWARDED_FOR="198.51.100.20") == 302
+    # The attacker cannot leave its lock by writing an X-Forwarded-For of its own: the proxy
+    # appends the address it really came from, and that is the one we read.
+    spoofing = Client(REMOTE_ADDR=PROXY)
+    assert _try(spoofing, PASSWORD, HTTP_X_FORWARDED_FOR="198.51.100.20, 203.0.113.9") == 429
+
+
+def test_x_forwarded_for_is_ignored_without_the_trusted_proxy_setting(
+    users: dict[str, AbstractUser], throttled: None, settings: object
+) -> None:
+    settings.YJ_TRUSTED_PROXIES = ()  # type: ignore[attr-defined]
+    for i in range(5):  # a different made-up address each time does not spread the failures
+        _try(Client(REMOTE_ADDR="192.0.2.1"), "wrong", HTTP_X_FORWARDED_FOR=f"203.0.113.{i}")
+    assert (
+        _try(Client(REMOTE_ADDR="192.0.2.1"), PASSWORD, HTTP_X_FORWARDED_FOR="198.51.100.1") == 429
+    )
+    # Nor from a connection that is not one of the trusted proxies (someone reaching the app
+    # directly, around the proxy).
+    settings.YJ_TRUSTED_PROXIES = (ip_network(PROXY),)  # type: ignore[attr-defined]
+    assert (
+        _try(Client(REMOTE_ADDR="192.0.2.1"), PASSWORD, HTTP_X_FORWARDED_FOR="198.51.100.2") == 429
+    )
+
+
+@pytest.mark.parametrize(
+    ("remote", "forwarded", "expected"),
+    [
+        (PROXY, "203.0.113.9", "203.0.113.9"),
+        (PROXY, "1.2.3.4, 203.0.113.9", "203.0.113.9"),  # the client wrote 1.2.3.4 itself
+        (PROXY, "203.0.113.9, 10.0.0.7", "203.0.113.9"),  # two proxies of ours
+        (PROXY, "", PROXY),  # nothing forwarded: the proxy itself
+        (PROXY, "not-an-address, 10.0.0.7", "10.0.0.7"),  # stop at the last one we trust
+        ("192.0.2.1", "203.0.113.9", "192.0.2.1"),  # not from a proxy of ours: header ignored
+        ("::1", "203.0.113.9", "::1"),
+    ],
+)
+def test_the_client_address_is_read_only_as_far_as_our_proxies_wrote_it(
+    remote: str, forwarded: str, expected: str, settings: object
+) -> None:
+    settings.YJ_TRUSTED_PROXIES = (ip_network("10.0.0.0/24"),)  # type: ignore[attr-defined]
+    request = RequestFactory().get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_address(request) == expected
+
+
+def test_the_locked_out_page_is_the_sites_and_says_when_and_who_can_unlock(
+    users: dict[str, AbstractUser], throttled: None
+) -> None:
+    client = Client(REMOTE_ADDR="192.0.2.1")
+    for _ in range(5):
+        _try(client, "wrong")
+    last = AccessAttempt.objects.get(username="lead").attempt_time
+    locked = client.post(LOGIN, {"username": "lead", "password": PASSWORD})
+    html = locked.content.decode()
+    assert locked.status_code == 429
+    assert 'class="govuk-template__header"' in html and "Skip to main content" in html
+    assert "Content-Security-Policy" in locked  # the site's headers too
+    until = timezone.localtime(last + dt.timedelta(minutes=15)).strftime("%H:%M")
+    assert f"You can try again at {until}" in html
+    assert "ask an administrator of this site to unlock your account" in html
+    # Trying during the lock does not move the time on.
+    _try(client, "wrong")
+    assert AccessAttempt.objects.get(username="lead").attempt_time == last
+
+
+def test_an_administrator_can_unlock_a_name_at_once(
+    users: dict[str, AbstractUser], throttled: None
+) -> None:
+    """The way back docs/deploying.md gives: `manage.py axes_reset_username NAME`."""
+    client = Client(REMOTE_ADDR="192.0.2.1")
+    for _ in range(5):
+        _try(client, "wrong")
+    assert _try(client, PASSWORD) == 429
+    call_command("axes_reset_username", "lead", stdout=io.StringIO())
+    assert _try(client, PASSWORD) == 302

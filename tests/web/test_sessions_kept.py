@@ -4,7 +4,7 @@ sessions that have expired are removed.
 A POST that arrives without a signed-in session is kept (to be offered back after signing in)
 only when Django's own CSRF check passed: its token matches the CSRF cookie, so it was sent
 by a page this site served to this browser. Anything else stores nothing and starts no
-session. docs/decisions/0006-kept-work-needs-the-csrf-proof.md says why.
+session. Why: docs/decisions/0006-sessions-and-sign-in-after-the-security-test.md.
 """
 
 from __future__ import annotations

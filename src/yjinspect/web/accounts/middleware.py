@@ -11,7 +11,8 @@ which outlives the session (CSRF_USE_SESSIONS is off), so it came from a page th
 to this browser. A post from another site, or with no or a forged token, is refused by
 CsrfViewMiddleware before we see it: nothing is stored and no session is started. What is
 kept is capped (fields and characters), lasts KEPT_SECONDS, and only the two assessment forms,
-which offer it back, keep anything. docs/decisions/0006-kept-work-needs-the-csrf-proof.md.
+which offer it back, keep anything (docs/decisions/0006-sessions-and-sign-in-after-the-
+security-test.md).
 """
 
 from __future__ import annotations

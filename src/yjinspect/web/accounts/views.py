@@ -8,23 +8,29 @@ authenticator app but did not show a code. Turning the second factor off needs a
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import io
 from typing import Any
 
 import qrcode
 import qrcode.image.svg
+from axes.helpers import get_client_username, get_cool_off
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login, logout
 from django.contrib.auth.decorators import login_not_required
+from django.db.models import Max
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from .addresses import client_address
 from .forms import CodeForm, SignInForm
 
 PENDING = "pending_second_factor"
@@ -91,6 +97,22 @@ def second_factor(request: HttpRequest) -> HttpResponse:
             return redirect("accounts:login")
         form.add_error("code", _("That code is not right. Codes change every 30 seconds."))
     return render(request, "registration/code.html", {"form": form, "next": _next_url(request)})
+
+
+def locked_out(
+    request: HttpRequest,
+    original_response: HttpResponse | None = None,
+    credentials: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """django-axes' answer once a name is locked from this address (AXES_LOCKOUT_CALLABLE):
+    our page, saying when the lock ends and who can lift it sooner."""
+    username = get_client_username(request, credentials) or ""
+    last = AccessAttempt.objects.filter(
+        username=username, ip_address=client_address(request)
+    ).aggregate(last=Max("attempt_time"))["last"]
+    until = (last or timezone.now()) + (get_cool_off(request) or dt.timedelta())
+    # 429 Too Many Requests, as django-axes answers.
+    return render(request, "registration/locked_out.html", {"until": until}, status=429)
 
 
 @login_not_required
