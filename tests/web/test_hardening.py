@@ -126,3 +126,30 @@ def test_production_requires_two_factor_sign_in_unless_told_otherwise(
 
 
 _PRINT_SETTING = "from django.conf import settings; print(settings.YJ_REQUIRE_TWO_FACTOR)"
+
+
+def _settings_in_child(
+    tmp_path: Path, extra: dict[str, str], code: str
+) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "YJ_VAR_DIR": str(tmp_path), **extra}
+    return subprocess.run(
+        [sys.executable, str(MANAGE), "shell", "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_trusted_proxies_come_from_the_environment_and_a_bad_one_stops_the_app(
+    tmp_path: Path,
+) -> None:
+    show = "from django.conf import settings; print([str(n) for n in settings.YJ_TRUSTED_PROXIES])"
+    done = _settings_in_child(tmp_path, {"YJ_TRUSTED_PROXIES": "127.0.0.1, 10.0.0.0/24,"}, show)
+    assert done.stdout.strip().splitlines()[-1] == "['127.0.0.1/32', '10.0.0.0/24']", done.stderr
+    unset = _settings_in_child(tmp_path, {"YJ_TRUSTED_PROXIES": ""}, show)
+    assert unset.stdout.strip().splitlines()[-1] == "[]", unset.stderr
+    bad = _settings_in_child(tmp_path, {"YJ_TRUSTED_PROXIES": "10.0.0.1, proxy.local"}, show)
+    assert (
+        bad.returncode != 0 and "YJ_TRUSTED_PROXIES" in bad.stderr and "proxy.local" in bad.stderr
+    )

@@ -6,6 +6,7 @@ YJ_PRODUCTION=1, which turns on every secure-cookie and HTTPS setting `check --d
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -97,10 +98,18 @@ DATABASES = {
 }
 # Each request is one transaction: a failure half-way leaves nothing half-written.
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# SQLite (the `make run` default) with several people saving at once: WAL lets pages read
+# while one request writes; each request's transaction takes the write lock when it begins
+# (IMMEDIATE), so a second writer waits up to `timeout` seconds for it instead of failing at
+# once with "database is locked" (a deferred transaction that read first cannot wait).
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
     )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -122,12 +131,32 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "inspections:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Login throttling (django-axes): five failures lock the username from that address for 15 min.
+
+def _networks(name: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """Comma-separated addresses or networks (`127.0.0.1,10.0.0.0/24`) from the environment;
+    a bad one stops the app at start, naming the variable."""
+    items = [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+    try:
+        return tuple(ipaddress.ip_network(item, strict=False) for item in items)
+    except ValueError as error:
+        raise RuntimeError(f"{name}: {error}") from None
+
+
+# The reverse proxies in front of the app (docs/deploying.md). Only a request arriving from one
+# of them has its X-Forwarded-For believed, and only as far as they wrote it; unset, the header
+# is ignored (accounts/addresses.py).
+YJ_TRUSTED_PROXIES = _networks("YJ_TRUSTED_PROXIES")
+
+# Login throttling (django-axes): five failures lock that username from that client address
+# (the real one behind our proxies) for 15 minutes; other addresses can still sign in as it.
+# Tries during the lock do not lengthen it, so the time the locked-out page gives holds.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "yjinspect.web.accounts.addresses.client_address"
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "yjinspect.web.accounts.views.locked_out"
 AXES_ENABLED = os.environ.get("YJ_AXES", "1") == "1"
 # Two-factor sign-in for everyone: on by default in production. A signed-in user without a
 # one-time-code app reaches only the Security page (to add one) until their sign-in is verified.

@@ -7,6 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from yjinspect.web.accounts.views import admin_sign_in
+
 
 @login_not_required
 def healthz(request: HttpRequest) -> HttpResponse:
@@ -23,6 +25,8 @@ urlpatterns = [
     path("inspections/", include("yjinspect.web.improvement.urls")),
     path("inspections/", include("yjinspect.web.outcomes.urls")),
     path("comparison/", include("yjinspect.web.comparison.urls")),
+    # Before the admin's own URLs: its login page would sign in with a password alone.
+    path("admin/login/", admin_sign_in),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
 ]

@@ -32,10 +32,11 @@ class CodeForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
 
-    def __init__(self, *args: Any, submit: str = "", **kwargs: Any) -> None:
+    def __init__(self, *args: Any, submit: str = "", warning: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
         self.helper.label_size = "s"
-        self.helper.add_input(Submit("submit", submit or _("Continue")))
+        style = {"css_class": "govuk-button--warning"} if warning else {}
+        self.helper.add_input(Submit("submit", submit or _("Continue"), **style))

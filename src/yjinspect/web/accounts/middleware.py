@@ -5,50 +5,106 @@ expired meanwhile, the POST arrives anonymous. Rather than losing it, we keep th
 fields in the (new) session, send them to sign in, and the form they came from offers the
 kept text back (see `pop_kept_post`). Nothing is saved to the inspection until they press
 Save again as themselves, so an expired session never writes anonymously.
+
+Only a POST that passed Django's own CSRF check is kept: its token matches the CSRF cookie,
+which outlives the session (CSRF_USE_SESSIONS is off), so it came from a page this site served
+to this browser. A post from another site, or with no or a forged token, is refused by
+CsrfViewMiddleware before we see it: nothing is stored and no session is started. What is
+kept is capped (fields and characters), lasts KEPT_SECONDS, and only the two assessment forms,
+which offer it back, keep anything (docs/decisions/0006-sessions-and-sign-in-after-the-
+security-test.md).
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django_otp import user_has_device
 
-SESSION_KEY = "kept_post"
-KEPT_PATHS = ("/inspections/",)
+SESSION_KEY = "kept_draft"
+# The views whose form offers kept work back (`pop_kept_post`): the first and second assessment.
+KEPT_VIEWS = frozenset({"inspections:assess", "inspections:moderate"})
+KEPT_SECONDS = 30 * 60  # long enough to sign in (with a code), short for a stranger's row
+# The largest genuine form (49 questions x 4 fields) is under 200 fields; a person types far
+# fewer than 200,000 characters between two saves.
+KEPT_MAX_FIELDS = 300
+KEPT_MAX_CHARS = 200_000
+NOT_KEPT = frozenset({"csrfmiddlewaretoken", "action"})
 
 
 class KeepPostOnTimeoutMiddleware:
+    """Must come after CsrfViewMiddleware and before LoginRequiredMiddleware: it acts in
+    `process_view`, once Django's CSRF check has passed and before sign-in is asked for."""
+
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if (
-            request.method == "POST"
-            and not request.user.is_authenticated
-            and request.path.startswith(KEPT_PATHS)
-        ):
-            data = {k: v for k, v in request.POST.lists() if k != "csrfmiddlewaretoken"}
-            request.session[SESSION_KEY] = {"path": request.path, "data": data}
-            return redirect_to_login(request.get_full_path())
         return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
+    ) -> HttpResponse | None:
+        if request.method != "POST" or request.user.is_authenticated:
+            return None
+        match = request.resolver_match
+        if match is None or match.view_name not in KEPT_VIEWS:
+            return None  # LoginRequiredMiddleware asks them to sign in; nothing is kept
+        if not getattr(request, "csrf_processing_done", False):
+            return None  # Django's CSRF check did not accept it: keep nothing
+        draft = _draft(request.POST)
+        if draft is None:
+            messages.error(
+                request,
+                _(
+                    "Your session had ended, so nothing was saved, and what you sent was too "
+                    "long to keep while you sign in. Go back in your browser to copy your notes."
+                ),
+            )
+        else:
+            request.session[SESSION_KEY] = {
+                "path": request.path,
+                "data": draft,
+                "until": time.time() + KEPT_SECONDS,
+            }
+            request.session.set_expiry(KEPT_SECONDS)  # signing in restores the usual length
+        return redirect_to_login(request.get_full_path())
+
+
+def _draft(post: QueryDict) -> dict[str, str] | None:
+    """The posted fields to keep (one value each, as the forms take), or None over the cap."""
+    fields = {key: values[-1] for key, values in post.lists() if key not in NOT_KEPT and values}
+    size = sum(len(key) + len(value) for key, value in fields.items())
+    if len(fields) > KEPT_MAX_FIELDS or size > KEPT_MAX_CHARS:
+        return None
+    return fields
 
 
 def pop_kept_post(request: HttpRequest) -> QueryDict | None:
-    """The fields kept for this page when the session timed out, once."""
+    """The fields kept for this page when the session timed out, once, while still fresh."""
     kept = request.session.get(SESSION_KEY)
-    if not kept or kept.get("path") != request.path:
+    if not kept:
         return None
+    fresh = kept.get("until", 0) > time.time()
+    if fresh and kept.get("path") != request.path:
+        return None  # kept for another form: left for that form to offer back
     del request.session[SESSION_KEY]
+    if not fresh:
+        return None
     query = QueryDict(mutable=True)
-    for key, values in kept["data"].items():
-        query.setlist(key, values)
+    for key, value in kept["data"].items():
+        query[key] = value
     return query
 
 
@@ -85,21 +141,39 @@ class SwitchLanguageMiddleware:
 
 
 class RequireTwoFactorMiddleware:
-    """Where the site requires two-factor sign-in (YJ_REQUIRE_TWO_FACTOR), a signed-in user
-    whose sign-in was not verified with a one-time code reaches only the Security page (to add
-    an authenticator app) and sign-out. Runs after django-otp's middleware, which tells us
-    whether this session's sign-in was verified.
+    """Every way in honours the second factor.
+
+    A signed-in user who has an authenticator app but whose sign-in did not show a code is
+    signed out and asked to sign in again, code and all, whatever YJ_REQUIRE_TWO_FACTOR says:
+    this covers the site admin's password-only login, a forced login, a session opened before
+    the app was added, and any way in added later. Where the site requires two-factor sign-in,
+    a user with no app reaches only the Security page (to add one) and sign-out.
+    Runs after django-otp's middleware, which tells us whether this session's sign-in was
+    verified, and after messages (it says why it redirects).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not settings.YJ_REQUIRE_TWO_FACTOR or not request.user.is_authenticated:
+        if not request.user.is_authenticated:
             return self.get_response(request)
-        verified = getattr(request.user, "is_verified", lambda: False)()
+        if getattr(request.user, "is_verified", lambda: False)():
+            return self.get_response(request)
+        if user_has_device(request.user, confirmed=True):
+            logout(request)
+            messages.info(
+                request,
+                _(
+                    "Your account uses two-factor sign-in: sign in again, with a code from "
+                    "your authenticator app."
+                ),
+            )
+            return redirect_to_login(request.get_full_path())
+        if not settings.YJ_REQUIRE_TWO_FACTOR:
+            return self.get_response(request)
         open_paths = {reverse("accounts:security"), reverse("accounts:logout")}
-        if verified or request.path in open_paths:
+        if request.path in open_paths:
             return self.get_response(request)
         messages.info(
             request,
