@@ -15,6 +15,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.web.conftest import PASSWORD
+from yjinspect.web.accounts.middleware import kept_work_token
 from yjinspect.web.inspections.models import (
     Answer,
     Assessment,
@@ -344,7 +345,11 @@ def test_session_timeout_keeps_the_typed_text_until_saved_again(
     case = make_case(inspection, assessor=users["inspector"])
     url = assess_url(inspection, case)
     client = Client()  # the session has expired: the POST arrives anonymous
-    response = client.post(url, form_data({KQ: "yes"}, evidence={KQ: "An hour of careful typing"}))
+    shown_to = kept_work_token(users["inspector"].pk)  # the form's hidden field
+    response = client.post(
+        url,
+        form_data({KQ: "yes"}, evidence={KQ: "An hour of careful typing"}, kept_for=shown_to),
+    )
     assert response.status_code == 302 and response["Location"].startswith(
         reverse("accounts:login")
     )
@@ -371,7 +376,13 @@ def test_text_kept_at_timeout_is_shown_even_if_the_assessment_was_submitted_mean
     Assessment.objects.update(state=AssessmentState.RETURNED)
     url = assess_url(inspection, case)
     client = Client()
-    client.post(url, form_data({KQ: "no"}, evidence={KQ: "Typed while away"}, versions={KQ: 1}))
+    shown_to = kept_work_token(users["inspector"].pk)
+    client.post(
+        url,
+        form_data(
+            {KQ: "no"}, evidence={KQ: "Typed while away"}, versions={KQ: 1}, kept_for=shown_to
+        ),
+    )
     Assessment.objects.update(state=AssessmentState.SUBMITTED)
     client.post(reverse("accounts:login"), {"username": "inspector", "password": PASSWORD})
     html = client.get(url).content.decode()

@@ -29,6 +29,7 @@ from yjinspect.web.accounts.middleware import (
     KEPT_MAX_FIELDS,
     KEPT_SECONDS,
     SESSION_KEY,
+    kept_work_token,
 )
 from yjinspect.web.inspections.models import Answer, Case, Inspection
 
@@ -38,10 +39,15 @@ NOTES = "Notes typed for an hour"
 KEPT_BANNER = "We kept the answers you were typing when your session ended"
 
 
-def token_in(html: str) -> str:
-    found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
-    assert found, "no CSRF token in the page"
+def token_in(html: str, name: str = "csrfmiddlewaretoken") -> str:
+    found = re.search(rf'name="{name}" value="([^"]+)"', html)
+    assert found, f"no {name} in the page"
     return found.group(1)
+
+
+def shown_to(users: dict[str, AbstractUser], name: str = "inspector") -> str:
+    """The assessment form's hidden field for the person it was shown to."""
+    return kept_work_token(users[name].pk)
 
 
 def sign_in(client: Client, username: str = "inspector", next_url: str = "") -> None:
@@ -124,9 +130,10 @@ def test_a_genuine_post_after_the_session_expired_is_kept_for_a_short_while_then
     client = Client(enforce_csrf_checks=True)
     sign_in(client)
     url = assess_url(inspection, case)
-    token = token_in(client.get(url).content.decode())  # the form, as the inspector opened it
+    form_page = client.get(url).content.decode()  # the form, as the inspector opened it
+    token, owner = token_in(form_page), token_in(form_page, "kept_for")
     expire_every_session()  # an hour of typing later, the session has ended
-    data = form_data({KQ: "yes"}, evidence={KQ: NOTES}, csrfmiddlewaretoken=token)
+    data = form_data({KQ: "yes"}, evidence={KQ: NOTES}, csrfmiddlewaretoken=token, kept_for=owner)
     response = client.post(url, data)
     assert response.status_code == 302 and response["Location"].startswith(
         reverse("accounts:login")
@@ -145,11 +152,11 @@ def test_a_genuine_post_after_the_session_expired_is_kept_for_a_short_while_then
 
 
 def test_kept_work_older_than_its_lifetime_is_not_offered_back(
-    inspection: Inspection, case: Case
+    inspection: Inspection, case: Case, users: dict[str, AbstractUser]
 ) -> None:
     client = Client()
     url = assess_url(inspection, case)
-    client.post(url, form_data({KQ: "yes"}, evidence={KQ: NOTES}))
+    client.post(url, form_data({KQ: "yes"}, evidence={KQ: NOTES}, kept_for=shown_to(users)))
     store = SessionStore(client.session.session_key)
     store[SESSION_KEY] = {**store[SESSION_KEY], "until": timezone.now().timestamp() - 1}
     store.save()
@@ -168,7 +175,7 @@ def sign_in_plain(client: Client, next_url: str) -> None:
 
 @pytest.mark.parametrize("too_much", ["characters", "fields"])
 def test_work_over_the_cap_is_refused_with_a_reason_and_nothing_is_stored(
-    inspection: Inspection, case: Case, too_much: str
+    inspection: Inspection, case: Case, users: dict[str, AbstractUser], too_much: str
 ) -> None:
     client = Client()
     url = assess_url(inspection, case)
@@ -176,6 +183,7 @@ def test_work_over_the_cap_is_refused_with_a_reason_and_nothing_is_stored(
         data = form_data({KQ: "yes"}, evidence={KQ: "x" * (KEPT_MAX_CHARS + 1)})
     else:
         data = {f"extra-{i}": "1" for i in range(KEPT_MAX_FIELDS + 1)}
+    data["kept_for"] = shown_to(users)
     response = client.post(url, data, follow=True)
     assert Session.objects.count() == 0
     assert "too long to keep" in response.content.decode()
@@ -208,8 +216,48 @@ def test_signing_in_removes_expired_sessions(users: dict[str, AbstractUser]) -> 
     assert Session.objects.count() == 2  # the live one and the new sign-in
 
 
-def test_the_second_assessment_form_keeps_work_too(inspection: Inspection, case: Case) -> None:
+def test_the_second_assessment_form_keeps_work_too(
+    inspection: Inspection, case: Case, users: dict[str, AbstractUser]
+) -> None:
     client = Client()
     url = reverse("inspections:moderate", args=[inspection.pk, case.pk])
-    client.post(url, form_data({KQ: "no"}, evidence={KQ: NOTES}))
+    client.post(url, form_data({KQ: "no"}, evidence={KQ: NOTES}, kept_for=shown_to(users)))
     assert client.session[SESSION_KEY]["data"][field(KQ, "evidence")] == NOTES
+
+
+@pytest.mark.parametrize("owner", ["", "1", "forged:signature"])
+def test_a_stranger_with_a_csrf_token_of_their_own_stores_nothing(
+    inspection: Inspection, case: Case, owner: str
+) -> None:
+    """A CSRF token proves the page came from us, not that a person of ours was shown it:
+    anyone can fetch one from the sign-in page. Without the signed `kept_for` field of a page
+    served to a signed-in person, nothing is kept and no session starts."""
+    stranger = Client(enforce_csrf_checks=True)
+    token = token_in(stranger.get(reverse("accounts:login")).content.decode())
+    data = form_data(
+        {KQ: "yes"}, evidence={KQ: "x" * 100_000}, csrfmiddlewaretoken=token, kept_for=owner
+    )
+    for _ in range(5):
+        response = stranger.post(assess_url(inspection, case), data)
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("accounts:login"))
+    assert Session.objects.count() == 0
+    assert settings.SESSION_COOKIE_NAME not in response.cookies
+
+
+def test_kept_work_is_offered_only_to_the_person_whose_form_it_was(
+    inspection: Inspection, case: Case, users: dict[str, AbstractUser]
+) -> None:
+    """The inspector's session ends at a shared computer and a colleague signs in there next:
+    the colleague is not shown the inspector's notes."""
+    client = Client()
+    url = assess_url(inspection, case)
+    client.post(url, form_data({KQ: "yes"}, evidence={KQ: NOTES}, kept_for=shown_to(users)))
+    assert SESSION_KEY in client.session
+    sign_in_as = client.post(
+        reverse("accounts:login"), {"username": "lead", "password": PASSWORD, "next": url}
+    )
+    assert sign_in_as.status_code == 302
+    html = client.get(url).content.decode()
+    assert NOTES not in html and KEPT_BANNER not in html
+    assert SESSION_KEY not in client.session

@@ -6,13 +6,15 @@ fields in the (new) session, send them to sign in, and the form they came from o
 kept text back (see `pop_kept_post`). Nothing is saved to the inspection until they press
 Save again as themselves, so an expired session never writes anonymously.
 
-Only a POST that passed Django's own CSRF check is kept: its token matches the CSRF cookie,
-which outlives the session (CSRF_USE_SESSIONS is off), so it came from a page this site served
-to this browser. A post from another site, or with no or a forged token, is refused by
-CsrfViewMiddleware before we see it: nothing is stored and no session is started. What is
-kept is capped (fields and characters), lasts KEPT_SECONDS, and only the two assessment forms,
-which offer it back, keep anything (docs/decisions/0006-sessions-and-sign-in-after-the-
-security-test.md).
+Work is kept only for the person the form was shown to. The form carries a signed field
+naming them (`kept_work_token`), which nobody can make without having been signed in, and the
+POST must also pass Django's own CSRF check (its token matches the CSRF cookie, which outlives
+the session: CSRF_USE_SESSIONS is off), so it came from a page this site served to this
+browser. A stranger's post, another site's post, or one with no or a forged token stores
+nothing and starts no session; and kept work is offered back only to the person it names, not
+to whoever signs in next on that browser. What is kept is capped (fields and characters), lasts
+KEPT_SECONDS, and only the two assessment forms, which offer it back, keep anything
+(docs/decisions/0006-sessions-and-sign-in-after-the-security-test.md).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.core import signing
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -40,7 +43,31 @@ KEPT_SECONDS = 30 * 60  # long enough to sign in (with a code), short for a stra
 # fewer than 200,000 characters between two saves.
 KEPT_MAX_FIELDS = 300
 KEPT_MAX_CHARS = 200_000
-NOT_KEPT = frozenset({"csrfmiddlewaretoken", "action"})
+KEPT_FOR = "kept_for"  # the hidden field naming, signed, whom the form was shown to
+NOT_KEPT = frozenset({"csrfmiddlewaretoken", "action", KEPT_FOR})
+_SALT = "yjinspect.accounts.kept-work"
+
+
+def kept_work_token(user_id: int) -> str:
+    """The value of the forms' hidden `kept_for` field: the signed-in person's id, signed.
+
+    Only a page served to a signed-in person carries one, so work posted after a session ended
+    is kept for that person alone, never for a stranger who merely fetched a CSRF token.
+    """
+    return signing.dumps(user_id, salt=_SALT)
+
+
+def _owner(post: QueryDict) -> int | None:
+    """Whom the posted form was shown to, if its `kept_for` field is ours and recent enough."""
+    try:
+        owner = signing.loads(
+            post.get(KEPT_FOR, ""),
+            salt=_SALT,
+            max_age=settings.SESSION_COOKIE_AGE + KEPT_SECONDS,
+        )
+    except signing.BadSignature:
+        return None
+    return owner if isinstance(owner, int) else None
 
 
 class KeepPostOnTimeoutMiddleware:
@@ -63,6 +90,9 @@ class KeepPostOnTimeoutMiddleware:
             return None  # LoginRequiredMiddleware asks them to sign in; nothing is kept
         if not getattr(request, "csrf_processing_done", False):
             return None  # Django's CSRF check did not accept it: keep nothing
+        owner = _owner(request.POST)
+        if owner is None:
+            return None  # not a form shown to a signed-in person: sign in, nothing kept
         draft = _draft(request.POST)
         if draft is None:
             messages.error(
@@ -74,6 +104,7 @@ class KeepPostOnTimeoutMiddleware:
             )
         else:
             request.session[SESSION_KEY] = {
+                "user": owner,
                 "path": request.path,
                 "data": draft,
                 "until": time.time() + KEPT_SECONDS,
@@ -92,11 +123,12 @@ def _draft(post: QueryDict) -> dict[str, str] | None:
 
 
 def pop_kept_post(request: HttpRequest) -> QueryDict | None:
-    """The fields kept for this page when the session timed out, once, while still fresh."""
+    """The fields kept for this page when the session timed out, once, while still fresh,
+    and only for the person whose form it was."""
     kept = request.session.get(SESSION_KEY)
     if not kept:
         return None
-    fresh = kept.get("until", 0) > time.time()
+    fresh = kept.get("until", 0) > time.time() and kept.get("user") == request.user.pk
     if fresh and kept.get("path") != request.path:
         return None  # kept for another form: left for that form to offer back
     del request.session[SESSION_KEY]

@@ -20,7 +20,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from yjinspect.web.accounts.middleware import pop_kept_post
+from yjinspect.web.accounts.middleware import kept_work_token, pop_kept_post
 
 from ..access import ALLOWED, Can, allowed, get_inspection, signed_in_user
 from ..forms.assess import AssessmentForm
@@ -286,6 +286,7 @@ def render_page(
         "return_reason": return_reason,
         "form_url": request.path,
         "page_url_name": page.url_name,
+        "kept_for": kept_work_token(request.user.pk),
     }
     return render(request, "inspections/assess/form.html", context, status=status)
 
