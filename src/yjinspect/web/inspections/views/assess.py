@@ -286,7 +286,7 @@ def render_page(
         "return_reason": return_reason,
         "form_url": request.path,
         "page_url_name": page.url_name,
-        "kept_for": kept_work_token(request.user.pk),
+        "kept_for": kept_work_token(signed_in_user(request).pk),
     }
     return render(request, "inspections/assess/form.html", context, status=status)
 
