@@ -33,6 +33,7 @@ from yjinspect.frameworks import (
     get_framework,
     shipped_frameworks,
 )
+from yjinspect.frameworks.schema import Population, Sampling
 
 
 def _cmd_rate(args: argparse.Namespace) -> int:
@@ -151,6 +152,10 @@ def format_text(framework: Framework, result: InspectionRating) -> str:
         lines.append(f"{std.id:<5} {std.name:<45} {rating}{mark}")
         for kq in std.key_questions:
             bold = ">" if kq.id == std.driving_key_question else " "
+            if kq.rating_method == "judgement":
+                judged = kq.band.label if kq.band else framework.not_rated_label
+                lines.append(f"    {bold} {kq.id:<24} judged: {judged}")
+                continue
             interval = (
                 f"  95% CI {kq.interval[0] * 100:.0f}–{kq.interval[1] * 100:.0f}%"
                 if kq.interval
@@ -164,9 +169,15 @@ def format_text(framework: Framework, result: InspectionRating) -> str:
         lines.append(f"      {std.explanation}")
         if std.next_band:
             lines.append(f"      {std.next_band}")
-    lines += ["", f"Score: {result.score if result.score is not None else '-'}/{result.max_score}"]
+    lines.append("")
+    if result.has_score:  # a method that publishes no score gets no score line
+        lines.append(
+            f"Score: {result.score if result.score is not None else '-'}/{result.max_score}"
+        )
     overall = result.overall_rating.label if result.overall_rating else "none"
     lines += [f"Overall rating: {overall}", result.overall_explanation]
+    if framework.provisional:
+        lines.append(framework.provisional_note)
     if any(s.discretion for s in result.standards):
         lines.append("* professional discretion applied")
     return "\n".join(lines)
@@ -224,23 +235,47 @@ def describe_areas_framework(fw: Framework) -> str:
 def describe_framework(fw: Framework) -> str:
     if fw.scoring_model == "areas":
         return describe_areas_framework(fw)
-    lines = [
-        f"{fw.title}  [{fw.ref}, fingerprint {fingerprint(fw)[:12]}]",
-        "Bands: " + ", ".join(f"{b.rating} >= {b.min_percent}%" for b in fw.case_bands),
-        f"Overall (max {fw.overall_table.max_score}): "
-        + ", ".join(f"{b.rating} >= {b.min_score}" for b in fw.overall_table.bands),
-        "",
-    ]
+    lines = [f"{fw.title}  [{fw.ref}, fingerprint {fingerprint(fw)[:12]}]"]
+    if fw.provisional:
+        lines.append(fw.provisional_note)
+    lines.append("Bands: " + ", ".join(f"{b.rating} >= {b.min_percent}%" for b in fw.case_bands))
+    table = fw.overall_table
+    if table.method == "points_average":
+        lines.append(
+            "Overall (average points of the rated standards, no score): "
+            + ", ".join(f"{b.rating} >= {b.min_average}" for b in table.bands)
+        )
+    else:
+        lines.append(
+            f"Overall (max {table.max_score}): "
+            + ", ".join(f"{b.rating} >= {b.min_score}" for b in table.bands)
+        )
+    if fw.populations:
+        samples = fw.population_sampling()
+        lines.append(
+            "Populations: " + "; ".join(_population_text(p, samples[p.id]) for p in fw.populations)
+        )
+    lines.append("")
     for domain in fw.domains:
         lines.append(f"{domain.id}. {domain.name}")
         for std in domain.standards:
             extra = "" if std.scored else ", not scored"
+            if fw.populations and std.rating_method == "cases":
+                extra += f", {std.population}'s cases"
             lines.append(f"  {std.id} {std.name}  ({std.rating_method}{extra})")
             for kq in std.key_questions:
-                lines.append(f"    {std.id}.{kq.lens}: {kq.text}")
+                judged = " (judged)" if kq.rating_method == "judgement" else ""
+                lines.append(f"    {std.question_id(kq)}{judged}: {kq.text}")
                 lines.extend(f"      - {p}" for p in kq.prompts)
             lines.extend(f"    * {t}" for t in std.themes)
     return "\n".join(lines)
+
+
+def _population_text(population: Population, sampling: Sampling) -> str:
+    """'victims (Victims' cases, 9-24 cases)'."""
+    low = sampling.minimum if sampling.minimum is not None else "any"
+    high = sampling.maximum if sampling.maximum is not None else "all"
+    return f"{population.id} ({population.label}, {low}–{high} cases)"
 
 
 def _cmd_indicators(args: argparse.Namespace) -> int:
