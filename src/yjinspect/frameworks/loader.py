@@ -461,11 +461,15 @@ def shipped_frameworks() -> list[Framework]:
 
 
 def get_framework(id_or_path: str) -> Framework:
-    """A shipped framework by id, or a user's own framework file by path."""
+    """A shipped framework by id, or a user's own framework file (YAML or workbook) by path."""
     shipped = shipped_framework_paths()
     if id_or_path in shipped:
         return load_framework_file(shipped[id_or_path])
     candidate = Path(id_or_path)
+    if candidate.suffix.lower() == ".xlsx":
+        from .workbook import load_workbook_file  # openpyxl only when a workbook is asked for
+
+        return load_workbook_file(candidate).framework
     if candidate.suffix in {".yaml", ".yml"} or candidate.exists():
         return load_framework_file(candidate)
     known = ", ".join(shipped) or "none"
