@@ -250,7 +250,9 @@ def test_a_judgement_recorded_as_not_rated_is_left_out_and_named() -> None:
     assert v1.explanation.endswith("(V1.2 recorded as not rated and left out)")
     only_judged = _rate(FW, _counts(**{"2_1": GOOD}), {"V1.2": "good"}).standard("V1")
     assert only_judged.rating is not None and only_judged.rating.id == "good"
-    assert only_judged.explanation == ("V1 Good, the lowest of: V1.2 judged Good")
+    assert only_judged.explanation == (
+        "V1 Good, the lowest of: V1.2 judged Good (V1.1 had no applicable answers and is left out)"
+    )
 
 
 def test_discretion_moves_the_combined_rating_of_the_victims_standard() -> None:

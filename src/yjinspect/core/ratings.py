@@ -425,6 +425,10 @@ def _rate_case_standard(
     if combined is None:
         return not_rated(_("no applicable answers to its key questions yet"))
     computed, explanation, driving = combined
+    if case is None:  # rated from a judgement alone: say which figures had nothing to give
+        explanation += " " + _("(%(ids)s had no applicable answers and is left out)") % {
+            "ids": ", ".join(kq.id for kq in case_kqs)
+        }
     final, problem = computed, None
     if discretion is not None:
         problem = discretion_problem(framework, std, computed, discretion)
