@@ -381,8 +381,7 @@ class _Row:
 class _Budget:
     """Cells and characters read so far, against the limits."""
 
-    def __init__(self, source: str) -> None:
-        self.source = source
+    def __init__(self) -> None:
         self.cells = 0
         self.characters = 0
 
@@ -415,8 +414,7 @@ def _heading(value: object) -> str:
 class _Reader:
     """Turns the sheets into the framework's data, remembering where each part came from."""
 
-    def __init__(self, source: str) -> None:
-        self.source = source
+    def __init__(self) -> None:
         self.problems: list[Problem] = []
         self.origins: dict[Path_, _Origin] = {}
         self.data: dict[str, Any] = {}
@@ -424,10 +422,9 @@ class _Reader:
 
     # ---- problems and places
 
-    def problem(
-        self, sheet: str, row: int | None, message: str, column: str | None = None, path: Path_ = ()
-    ) -> None:
-        self.problems.append(Problem(row, _field_name(path), message, sheet, column))
+    def problem(self, sheet: str, row: int | None, message: str, column: str | None = None) -> None:
+        """A problem with the workbook's layout, found before the schema sees the data."""
+        self.problems.append(Problem(row, "(workbook)", message, sheet, column))
 
     def problem_at(self, path: Path_, message: str) -> Problem:
         """A schema or cross-field problem, placed at the cell (or row, or sheet) it concerns:
@@ -884,7 +881,7 @@ def _read_tables(data: bytes, source: str, reader: _Reader) -> dict[str, list[_R
         raise
     except Exception:  # openpyxl and zipfile raise many types for a damaged file
         raise unreadable from None
-    budget = _Budget(source)
+    budget = _Budget()
     tables: dict[str, list[_Row]] = {}
     known = {name.casefold(): name for name in SHEET} | {GUIDE.casefold(): GUIDE}
     try:
@@ -964,7 +961,7 @@ def _headings(values: Sequence[object], spec: _Sheet, reader: _Reader) -> list[s
 def read_workbook(data: bytes, source: str = "<workbook>") -> WorkbookFramework:
     """Validate a framework workbook; raise FrameworkError naming every problem by sheet, row
     and column (a file over the limits is refused whole, with one sentence)."""
-    reader = _Reader(source)
+    reader = _Reader()
     try:
         tables = _read_tables(data, source, reader)
         reader.read(tables)
