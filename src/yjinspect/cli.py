@@ -31,8 +31,13 @@ from yjinspect.frameworks import (
     FrameworkError,
     fingerprint,
     get_framework,
+    load_framework_file,
+    shipped_framework_paths,
     shipped_frameworks,
 )
+from yjinspect.frameworks.schema import Population, Sampling
+from yjinspect.frameworks.workbook import load_workbook_file, template_workbook, write_workbook
+from yjinspect.frameworks.yaml_writer import write_yaml
 
 
 def _cmd_rate(args: argparse.Namespace) -> int:
@@ -151,6 +156,10 @@ def format_text(framework: Framework, result: InspectionRating) -> str:
         lines.append(f"{std.id:<5} {std.name:<45} {rating}{mark}")
         for kq in std.key_questions:
             bold = ">" if kq.id == std.driving_key_question else " "
+            if kq.rating_method == "judgement":
+                judged = kq.band.label if kq.band else framework.not_rated_label
+                lines.append(f"    {bold} {kq.id:<24} judged: {judged}")
+                continue
             interval = (
                 f"  95% CI {kq.interval[0] * 100:.0f}–{kq.interval[1] * 100:.0f}%"
                 if kq.interval
@@ -164,27 +173,101 @@ def format_text(framework: Framework, result: InspectionRating) -> str:
         lines.append(f"      {std.explanation}")
         if std.next_band:
             lines.append(f"      {std.next_band}")
-    lines += ["", f"Score: {result.score if result.score is not None else '-'}/{result.max_score}"]
+    lines.append("")
+    if result.has_score:  # a method that publishes no score gets no score line
+        lines.append(
+            f"Score: {result.score if result.score is not None else '-'}/{result.max_score}"
+        )
     overall = result.overall_rating.label if result.overall_rating else "none"
     lines += [f"Overall rating: {overall}", result.overall_explanation]
+    if framework.provisional:
+        lines.append(framework.provisional_note)
     if any(s.discretion for s in result.standards):
         lines.append("* professional discretion applied")
     return "\n".join(lines)
 
 
 def _cmd_frameworks(args: argparse.Namespace) -> int:
+    if args.action in {"show", "check", "export"} and not args.id:
+        needs = "a framework file" if args.action == "check" else "a framework id or file"
+        print(f"yjinspect: error: 'frameworks {args.action}' needs {needs}", file=sys.stderr)
+        return 2
     if args.action == "show":
-        if not args.id:
-            print("yjinspect: error: 'frameworks show' needs a framework id", file=sys.stderr)
-            return 2
         print(describe_framework(get_framework(args.id)))
         return 0
+    if args.action == "check":
+        return _check_framework(Path(args.id))
+    if args.action == "export":
+        return _export_framework(args.id, args.format, args.output)
+    if args.action == "template":
+        if not args.output:
+            print("yjinspect: error: 'frameworks template' needs --output FILE", file=sys.stderr)
+            return 2
+        Path(args.output).write_bytes(template_workbook())
+        print(f"wrote {args.output}")
+        return 0
     for fw in shipped_frameworks():
-        if fw.scoring_model == "areas":
-            size = f"{len(fw.areas)} areas, {len(fw.items)} items"
-        else:
-            size = f"{len(fw.all_standards())} standards"
-        print(f"{fw.id:<18} v{fw.version}  {fw.title}  ({size}, {fw.in_force})")
+        print(f"{fw.id:<20} v{fw.version}  {fw.title}  ({_size_text(fw)}, {fw.in_force})")
+    return 0
+
+
+def _size_text(fw: Framework) -> str:
+    if fw.scoring_model == "areas":
+        return f"{len(fw.areas)} areas, {len(fw.items)} items"
+    return f"{len(fw.all_standards())} standards"
+
+
+def _read_framework_file(path: Path) -> tuple[Framework, tuple[tuple[str, str], ...]]:
+    """A framework file of either kind, with the Welsh pairs a workbook carries."""
+    if path.suffix.lower() == ".xlsx":
+        read = load_workbook_file(path)
+        return read.framework, read.welsh
+    return load_framework_file(path), ()
+
+
+def _check_framework(path: Path) -> int:
+    """`frameworks check FILE`: every problem, one a line, and exit 1; or one line and 0."""
+    try:
+        fw, welsh = _read_framework_file(path)
+    except FrameworkError as exc:
+        for problem in exc.problems:
+            print(problem.located(str(path)))
+        count = len(exc.problems)
+        print(f"{count} problem{'s' if count != 1 else ''}: {path} cannot be used as it is")
+        return 1
+    facts = [_size_text(fw)]
+    if fw.scoring_model != "areas":
+        facts.append(f"{len(fw.key_question_ids())} key questions")
+    if welsh:
+        facts.append(f"{len(welsh)} Welsh pairs")
+    if fw.provisional:
+        facts.append("provisional")
+    print(f"{path}: {fw.ref} is valid ({', '.join(facts)}), fingerprint {fingerprint(fw)[:12]}")
+    return 0
+
+
+def _export_framework(id_or_path: str, format_: str, output: str | None) -> int:
+    """`frameworks export ID`: a shipped framework (with its Welsh) or a file, as YAML or as
+    a workbook."""
+    welsh: tuple[tuple[str, str], ...] = ()
+    if id_or_path in shipped_framework_paths():
+        fw = get_framework(id_or_path)
+        from yjinspect.reports.welsh import WELSH_DIR, read_welsh_file
+
+        own = WELSH_DIR / f"{fw.id}.yaml"
+        welsh = tuple(read_welsh_file(own)) if own.exists() else ()
+    else:
+        fw, welsh = _read_framework_file(Path(id_or_path))
+    if format_ == "yaml":
+        text = write_yaml(fw)
+        if output is None:
+            sys.stdout.write(text)
+            return 0
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        output = output or f"{fw.id}.xlsx"
+        Path(output).write_bytes(write_workbook(fw, welsh))
+    print(f"wrote {output}")
     return 0
 
 
@@ -224,23 +307,47 @@ def describe_areas_framework(fw: Framework) -> str:
 def describe_framework(fw: Framework) -> str:
     if fw.scoring_model == "areas":
         return describe_areas_framework(fw)
-    lines = [
-        f"{fw.title}  [{fw.ref}, fingerprint {fingerprint(fw)[:12]}]",
-        "Bands: " + ", ".join(f"{b.rating} >= {b.min_percent}%" for b in fw.case_bands),
-        f"Overall (max {fw.overall_table.max_score}): "
-        + ", ".join(f"{b.rating} >= {b.min_score}" for b in fw.overall_table.bands),
-        "",
-    ]
+    lines = [f"{fw.title}  [{fw.ref}, fingerprint {fingerprint(fw)[:12]}]"]
+    if fw.provisional:
+        lines.append(fw.provisional_note)
+    lines.append("Bands: " + ", ".join(f"{b.rating} >= {b.min_percent}%" for b in fw.case_bands))
+    table = fw.overall_table
+    if table.method == "points_average":
+        lines.append(
+            "Overall (average points of the rated standards, no score): "
+            + ", ".join(f"{b.rating} >= {b.min_average}" for b in table.bands)
+        )
+    else:
+        lines.append(
+            f"Overall (max {table.max_score}): "
+            + ", ".join(f"{b.rating} >= {b.min_score}" for b in table.bands)
+        )
+    if fw.populations:
+        samples = fw.population_sampling()
+        lines.append(
+            "Populations: " + "; ".join(_population_text(p, samples[p.id]) for p in fw.populations)
+        )
+    lines.append("")
     for domain in fw.domains:
         lines.append(f"{domain.id}. {domain.name}")
         for std in domain.standards:
             extra = "" if std.scored else ", not scored"
+            if fw.populations and std.rating_method == "cases":
+                extra += f", {std.population}'s cases"
             lines.append(f"  {std.id} {std.name}  ({std.rating_method}{extra})")
             for kq in std.key_questions:
-                lines.append(f"    {std.id}.{kq.lens}: {kq.text}")
+                judged = " (judged)" if kq.rating_method == "judgement" else ""
+                lines.append(f"    {std.question_id(kq)}{judged}: {kq.text}")
                 lines.extend(f"      - {p}" for p in kq.prompts)
             lines.extend(f"    * {t}" for t in std.themes)
     return "\n".join(lines)
+
+
+def _population_text(population: Population, sampling: Sampling) -> str:
+    """'victims (Victims' cases, 9-24 cases)'."""
+    low = sampling.minimum if sampling.minimum is not None else "any"
+    high = sampling.maximum if sampling.maximum is not None else "all"
+    return f"{population.id} ({population.label}, {low}–{high} cases)"
 
 
 def _cmd_indicators(args: argparse.Namespace) -> int:
@@ -286,9 +393,25 @@ def build_parser() -> argparse.ArgumentParser:
         "by default those with answers or a word",
     )
     p_rate.set_defaults(func=_cmd_rate)
-    p_fw = sub.add_parser("frameworks", help="list shipped frameworks, or show one")
-    p_fw.add_argument("action", nargs="?", choices=["list", "show"], default="list")
-    p_fw.add_argument("id", nargs="?")
+    p_fw = sub.add_parser(
+        "frameworks",
+        help="list the shipped frameworks; show, check or export one; write a template workbook",
+    )
+    p_fw.add_argument(
+        "action", nargs="?", choices=["list", "show", "check", "export", "template"], default="list"
+    )
+    p_fw.add_argument(
+        "id", nargs="?", help="a shipped framework id, or a framework file (YAML or .xlsx)"
+    )
+    p_fw.add_argument(
+        "--format", choices=["yaml", "xlsx"], default="yaml", help="export: the file's kind"
+    )
+    p_fw.add_argument(
+        "-o",
+        "--output",
+        help="export: the file to write (YAML: standard output when not given; workbook: "
+        "ID.xlsx); template: the workbook to write",
+    )
     p_fw.set_defaults(func=_cmd_frameworks)
     p_ind = sub.add_parser(
         "indicators", help="first-time entrants, custody and proven reoffending from case records"

@@ -185,3 +185,33 @@ def test_a_schema_that_gains_an_optional_field_keeps_every_fingerprint() -> None
         assert fingerprint(later) == fingerprint(today), framework_id
         used = LaterFramework.model_validate({**today.model_dump(), "report_sentences": {"a": "b"}})
         assert fingerprint(used) != fingerprint(today), framework_id
+
+
+# What every stored inspection and archive was recorded against: a schema change that alters
+# one of these would make every answered inspection of that framework refuse to load.
+RECORDED_FINGERPRINTS = {
+    "hmip-cci": "71258fbe41d5c975e9c064b76b66379aa2ed4c66d00383174a6b932051859b2e",
+    "hmip-fji": "616829c69f901294aded3d47ff3c22e5cbdfeffcaf24c6b74da6e24b3bd589dc",
+    "hmip-sqs": "2fb38cc8ace330e61295bc69f065fcf4696cfd91f2e0c7f8f19ad9a5f5b81984",
+    "hmip-youth-2018": "b376c7082cce26e9221696777bcce594d4dfe3402bf5afb5c54f8a094bc3290f",
+    "hmip-youth-2021": "6305babaa9179517d309ea4285ffda873bbad656be1b587a10d6a49a28dff3bf",
+}
+
+
+@pytest.mark.parametrize("framework_id", sorted(RECORDED_FINGERPRINTS))
+def test_the_earlier_frameworks_keep_the_fingerprints_answers_were_recorded_against(
+    framework_id: str,
+) -> None:
+    assert fingerprint(get_framework(framework_id)) == RECORDED_FINGERPRINTS[framework_id]
+
+
+def test_a_framework_naming_no_populations_has_the_childrens_cases_over_every_domain() -> None:
+    fw = get_framework("hmip-youth-2021")
+    assert fw.populations == []
+    (children,) = fw.case_populations()
+    assert children.id == "children"
+    assert children.case_domains == ["court", "out_of_court", "resettlement"]
+    assert fw.population_sampling() == {"children": fw.sampling}
+    assert all(s.population == "children" for s in fw.all_standards())
+    assert fw.case_question_ids() == fw.key_question_ids()
+    assert fw.judged_question_ids() == []

@@ -33,6 +33,7 @@ from yjinspect.core.sampling import (
     eligibility_window,
     eligible,
     plan_sample,
+    population_sizes,
     replace_case,
     size_basis,
 )
@@ -237,9 +238,6 @@ def test_unknown_domain_missing_window_duplicates_and_bad_allocation() -> None:
         draw([court("a"), court("a")])
     with pytest.raises(SamplingError, match="allocation"):
         draw(cases, allocation="random")
-    pooled = SAMPLING.model_copy(update={"sampled_separately": False})
-    with pytest.raises(SamplingError, match="pools"):
-        draw_sample(cases, pooled, seed=1, fieldwork_start=BEXLEY_FIELDWORK)
     with pytest.raises(SamplingError, match="no sample for case domain"):
         draw(cases).domain("victims")
     with pytest.raises(SamplingError, match="case reference"):
@@ -678,3 +676,91 @@ def test_a_replacement_keeps_the_size_and_drops_the_removed_case(
         assert record.added is None
         assert len(new.selected) == len(sample.selected) - 1
     assert after == replace_case(result, gone, "case transferred", cases)
+
+
+# ---- 2025: one children's sample by caseload, and a victims' sample of its own ----
+
+FW_2025 = get_framework("hmip-youth-2025")
+CHILDREN_2025 = FW_2025.sampling
+
+
+def _caseload(**per_domain: int) -> list[SamplingCase]:
+    cases = []
+    for domain, count in per_domain.items():
+        cases += [
+            SamplingCase(f"{domain}-{i:03d}", domain, IN_WINDOW, attributes={"sex": "female"})
+            for i in range(count)
+        ]
+    return cases
+
+
+def test_a_2025_childrens_sample_is_sized_on_the_whole_caseload_and_shared_by_domain() -> None:
+    """200 eligible children's cases give 91 (the 2025 maximum), shared 120 : 60 : 20 by
+    largest remainder (54.6, 27.3, 9.1), not 91 per domain as separate sampling would."""
+    cases = _caseload(court=120, out_of_court=60, resettlement=20)
+    result = draw_sample(cases, CHILDREN_2025, seed=7, fieldwork_start=BEXLEY_FIELDWORK)
+    sizes = {s.domain: s.target for s in result.domains}
+    assert sizes == {"court": 55, "out_of_court": 27, "resettlement": 9}
+    assert len(result.selected) == 91
+    court_plan = result.domain("court").plan.size
+    assert court_plan.rule == "shared"
+    assert court_plan.shared_from is not None and court_plan.shared_from.target == 91
+    assert court_plan.explain() == (
+        "55 of the 91 places, in proportion to its 120 of the 200 eligible cases "
+        "(80% confidence, ±5 points, N=200 → 91)"
+    )
+    again = draw_sample(cases, CHILDREN_2025, seed=7, fieldwork_start=BEXLEY_FIELDWORK)
+    assert again.selected == result.selected
+
+
+def test_a_2025_childrens_sample_keeps_the_minimum_over_the_whole_caseload() -> None:
+    small = _caseload(court=10, out_of_court=5)  # N = 15: the formula gives 14, the minimum
+    result = draw_sample(small, CHILDREN_2025, seed=1, fieldwork_start=BEXLEY_FIELDWORK)
+    assert sum(s.target for s in result.domains) == 14
+    tiny = _caseload(court=5, out_of_court=3)  # fewer than 14: every case
+    result = draw_sample(tiny, CHILDREN_2025, seed=1, fieldwork_start=BEXLEY_FIELDWORK)
+    assert {s.domain: s.target for s in result.domains} == {
+        "court": 5, "out_of_court": 3, "resettlement": 0,
+    }  # fmt: skip
+    big = _caseload(court=700, out_of_court=300)
+    result = draw_sample(big, CHILDREN_2025, seed=1, fieldwork_start=BEXLEY_FIELDWORK)
+    assert sum(s.target for s in result.domains) == 91  # the 2025 maximum
+
+
+def test_a_size_set_by_hand_still_overrides_one_domains_share() -> None:
+    cases = _caseload(court=120, out_of_court=60, resettlement=20)
+    result = draw_sample(
+        cases, CHILDREN_2025, seed=7, fieldwork_start=BEXLEY_FIELDWORK, sizes={"court": 30}
+    )
+    assert result.domain("court").plan.size.rule == "override"
+    assert result.domain("court").target == 30
+    assert result.domain("out_of_court").target == 27
+
+
+def test_each_population_gets_its_size_within_its_own_bounds() -> None:
+    settings = FW_2025.population_sampling()
+    sizes = population_sizes({"children": 200, "victims": 40}, settings)
+    assert (sizes["children"].target, sizes["children"].rule) == (91, "formula")
+    assert (sizes["victims"].target, sizes["victims"].rule) == (24, "maximum")
+    few = population_sizes({"children": 15, "victims": 10}, settings)
+    assert few["children"].target == 14
+    assert few["victims"].target == 10  # small caseloads: the formula reads every case
+    assert few["victims"].minimum == 9
+    assert population_sizes({"victims": 5}, settings)["victims"].target == 5  # every case
+    assert population_sizes({}, settings)["children"].target == 0
+    with pytest.raises(SamplingError, match="no such population: witnesses"):
+        population_sizes({"witnesses": 3}, settings)
+    with pytest.raises(SamplingError, match="whole number"):
+        population_sizes({"victims": -1}, settings)
+
+
+def test_victims_cases_are_drawn_as_one_group_by_their_own_settings() -> None:
+    victims = [
+        SamplingCase(f"VIC-{i:02d}", "victims", IN_WINDOW + timedelta(days=i)) for i in range(40)
+    ]
+    settings = FW_2025.population_sampling()["victims"]
+    result = draw_sample(victims, settings, seed=3, fieldwork_start=BEXLEY_FIELDWORK)
+    (sample,) = result.domains
+    assert sample.domain == "victims"
+    assert (sample.population, sample.target, len(sample.selected)) == (40, 24, 24)
+    assert sample.plan.size.explain().endswith("capped at the framework maximum of 24")

@@ -4,7 +4,8 @@ ANSWERS.csv comes in two shapes, told apart by the header:
   * one row per answer:        case_ref,key_question,answer   (answer: yes / no / na)
   * one row per key question:  key_question,yes,no[,na]       (counts, e.g. from a report)
 JUDGEMENTS.csv has standard,rating,reason. For an evidence-rated standard the row is the
-inspectors' judgement; for a case-rated standard it is a professional-discretion override.
+inspectors' judgement; for a case-rated standard it is a professional-discretion override; for
+a judged key question (2025 V1.2, named in the standard column) it is the judgement of it.
 
 The earlier programmes (`scoring_model: areas`: SQS, FJI, CCI) take the same two shapes with
 `item` for the column name (`key_question` is accepted too):
@@ -62,13 +63,16 @@ def _rows(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
 def read_answers(path: Path, framework: Framework) -> dict[str, Counts]:
     """Key-question counts from either shape of ANSWERS.csv."""
     header, rows = _rows(path)
-    known = set(framework.key_question_ids())
+    known = set(framework.case_question_ids())
+    judged = set(framework.judged_question_ids())
     if {"case_ref", "key_question", "answer"} <= set(header):
         triples = []
         for line, row in rows:
             kq, word = row["key_question"], row["answer"].lower()
             if not row["case_ref"]:
                 raise RatingInputError(f"{path} row {line}: case_ref is blank")
+            if kq in judged:
+                raise RatingInputError(f"{path} row {line}: {_judged_elsewhere(kq)}")
             if kq not in known:
                 raise RatingInputError(f"{path} row {line}: unknown key question '{kq}'")
             if word not in ANSWER_WORDS:
@@ -89,6 +93,8 @@ def read_answers(path: Path, framework: Framework) -> dict[str, Counts]:
         counts: dict[str, Counts] = {}
         for line, row in rows:
             kq = row["key_question"]
+            if kq in judged:
+                raise RatingInputError(f"{path} row {line}: {_judged_elsewhere(kq)}")
             if kq not in known:
                 raise RatingInputError(f"{path} row {line}: unknown key question '{kq}'")
             if kq in counts:
@@ -109,6 +115,13 @@ def read_answers(path: Path, framework: Framework) -> dict[str, Counts]:
     )
 
 
+def _judged_elsewhere(kq_id: str) -> str:
+    return (
+        f"{kq_id} is judged by the inspectors, not answered per case: give its rating in "
+        "JUDGEMENTS.csv (--judgements)"
+    )
+
+
 def read_judgements(
     path: Path, framework: Framework
 ) -> tuple[dict[str, Judgement], dict[str, Discretion]]:
@@ -118,12 +131,13 @@ def read_judgements(
     if missing:
         raise RatingInputError(f"{path}: missing column(s) {', '.join(sorted(missing))}")
     standards = {s.id: s for s in framework.all_standards()}
+    judged = set(framework.judged_question_ids())
     judgements: dict[str, Judgement] = {}
     discretion: dict[str, Discretion] = {}
     for line, row in rows:
         sid, word, reason = row["standard"], row["rating"], row["reason"]
         where = f"{path} row {line}"
-        if sid not in standards:
+        if sid not in standards and sid not in judged:
             raise RatingInputError(f"{where}: unknown standard '{sid}'")
         if sid in judgements or sid in discretion:
             raise RatingInputError(f"{where}: standard {sid} is listed twice")
@@ -132,7 +146,7 @@ def read_judgements(
         if rating is None and not not_rated:
             allowed = ", ".join([r.label for r in framework.ratings] + [framework.not_rated_label])
             raise RatingInputError(f"{where}: rating '{word}' is not one of {allowed}")
-        if standards[sid].rating_method == "judgement":
+        if sid in judged or standards[sid].rating_method == "judgement":
             judgements[sid] = Judgement(sid, None if rating is None else rating.id, reason)
             continue
         if rating is None:

@@ -15,7 +15,7 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import Any
 
-from yjinspect.frameworks.schema import CaseBand, Framework, Rating, Standard, key_question_id
+from yjinspect.frameworks.schema import CaseBand, Framework, KeyQuestion, Rating, Standard
 
 from .stats import round_half_up, wilson_interval
 from .words import gettext as _
@@ -55,7 +55,8 @@ class Counts:
 
 @dataclass(frozen=True)
 class Judgement:
-    """An inspectors' rating of an evidence-rated standard; rating None means 'Not rated'."""
+    """An inspectors' rating of an evidence-rated standard, or of a judged key question (2025
+    V1.2: `standard_id` then holds the key question's id); rating None means 'Not rated'."""
 
     standard_id: str
     rating: str | None
@@ -96,6 +97,10 @@ class KeyQuestionResult:
     interval: tuple[float, float] | None  # as fractions of 1
     interval_crosses_band: bool
     notes: tuple[str, ...]
+    # 'judgement' for a key question the inspectors judge (2025 V1.2): no counts, and `band`
+    # is the judged rating (None until one is recorded, or when recorded as not rated).
+    rating_method: str = "cases"
+    judgement: Judgement | None = None
 
     @property
     def percent_text(self) -> str:
@@ -130,6 +135,16 @@ class InspectionRating:
     overall_rating: Rating | None
     overall_explanation: str
     not_rated_label: str
+    # 'score' (2018/2021: a score out of max_score) or 'points_average' (2025: no score is
+    # published; `score` is None and `max_score` 0, and `average` is the working behind the
+    # overall rating, shown in its explanation).
+    overall_method: str = "score"
+    average: Fraction | None = None
+
+    @property
+    def has_score(self) -> bool:
+        """Whether the method publishes a score at all (not whether there is one yet)."""
+        return self.overall_method == "score"
 
     def standard(self, standard_id: str) -> StandardResult:
         for s in self.standards:
@@ -140,7 +155,7 @@ class InspectionRating:
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape the CLI prints and the API serves."""
         label = self._label
-        return {
+        out: dict[str, Any] = {
             "framework": self.framework_id,
             "framework_version": self.framework_version,
             "standards": {
@@ -167,12 +182,23 @@ class InspectionRating:
             "overall_rating": self.overall_rating.label if self.overall_rating else None,
             "overall_explanation": self.overall_explanation,
         }
+        if not self.has_score:  # nothing that reads as a score where the method has none
+            del out["score"], out["max_score"]
+            out["overall_method"] = self.overall_method
+            out["average"] = None if self.average is None else round(float(self.average), 2)
+        return out
 
     def _label(self, rating: Rating | None) -> str:
         return rating.label if rating else self.not_rated_label
 
 
 def _kq_dict(kq: KeyQuestionResult) -> dict[str, Any]:
+    if kq.rating_method == "judgement":
+        return {
+            "rating_method": "judgement",
+            "judgement": kq.band.label if kq.band else None,
+            "judgement_reason": kq.judgement.reason if kq.judgement else None,
+        }
     return {
         "yes": kq.yes,
         "applicable": kq.applicable,
@@ -205,10 +231,13 @@ def tally(framework: Framework, answers: Iterable[tuple[str, str, Answer]]) -> d
     Refuses unknown key questions and a second answer by the same case to the same question,
     since either means the input is not what the inspector thinks it is.
     """
-    known = set(framework.key_question_ids())
+    known = set(framework.case_question_ids())
+    judged = set(framework.judged_question_ids())
     seen: set[tuple[str, str]] = set()
     raw: dict[str, list[int]] = {kq: [0, 0, 0] for kq in known}
     for case_ref, kq_id, answer in answers:
+        if kq_id in judged:
+            raise RatingInputError(_judged_not_answered(kq_id))
         if kq_id not in known:
             raise RatingInputError(f"unknown key question '{kq_id}' for {framework.ref}")
         if (case_ref, kq_id) in seen:
@@ -219,6 +248,10 @@ def tally(framework: Framework, answers: Iterable[tuple[str, str, Answer]]) -> d
         except KeyError:
             raise RatingInputError(f"case {case_ref}: '{answer}' is not yes, no or na") from None
     return {kq: Counts(*c) for kq, c in raw.items()}
+
+
+def _judged_not_answered(kq_id: str) -> str:
+    return f"{kq_id} is judged by the inspectors, not answered per case: record a judgement"
 
 
 # ---------------------------------------------------------------- banding
@@ -281,9 +314,9 @@ class _Bands:
 
 
 def _key_question_result(
-    framework: Framework, bands: _Bands, standard: Standard, lens: str, text: str, counts: Counts
+    framework: Framework, bands: _Bands, standard: Standard, kq: KeyQuestion, counts: Counts
 ) -> KeyQuestionResult:
-    kq_id = key_question_id(standard.id, lens)
+    kq_id, lens, text = standard.question_id(kq), kq.lens, kq.text
     if counts.applicable == 0:
         return KeyQuestionResult(
             kq_id, lens, text, counts.yes, 0, counts.na, None, None, None, None, False,
@@ -360,41 +393,41 @@ def _rate_case_standard(
     framework: Framework, bands: _Bands, std: Standard, inputs: RatingInputs
 ) -> StandardResult:
     kqs = tuple(
-        _key_question_result(
-            framework, bands, std, kq.lens, kq.text,
-            inputs.counts.get(key_question_id(std.id, kq.lens), Counts()),
+        _judged_question_result(framework, std, kq, inputs)
+        if kq.rating_method == "judgement"
+        else _key_question_result(
+            framework, bands, std, kq, inputs.counts.get(std.question_id(kq), Counts())
         )
         for kq in std.key_questions
-    )  # fmt: skip
-    rated = [kq for kq in kqs if kq.fraction is not None]
+    )
+    case_kqs = [kq for kq in kqs if kq.rating_method == "cases"]
+    judged = [kq for kq in kqs if kq.rating_method == "judgement"]
+    rated = [kq for kq in case_kqs if kq.fraction is not None]
     discretion = inputs.discretion.get(std.id)
-    if not rated:
+
+    def not_rated(reason: str) -> StandardResult:
         problem = _("no computed rating to apply discretion to") if discretion else None
-        reason = _("no applicable answers to its key questions yet")
         return StandardResult(
             std.id, std.name, std.rating_method, std.scored, None, None, None, problem, None,
             None, kqs, _not_rated(framework, std, reason), None, reason,
         )  # fmt: skip
-    lowest = min(rated, key=lambda kq: kq.fraction or 0)
-    assert lowest.fraction is not None and lowest.percent is not None
-    index = bands.index_of(lowest.fraction)
-    computed = bands.rating(index)
-    explanation = _(
-        "%(id)s %(rating)s: lowest key question %(kq)s %(percent)s (%(yes)s/%(applicable)s) "
-        "is in the %(range)s band"
-    ) % {
-        "id": std.id,
-        "rating": wording(computed.label),
-        "kq": lowest.id,
-        "percent": lowest.percent_text,
-        "yes": lowest.yes,
-        "applicable": lowest.applicable,
-        "range": bands.range_text(index),
-    }
-    if len(rated) < len(kqs):
-        skipped = ", ".join(kq.id for kq in kqs if kq.fraction is None)
+
+    waiting = [kq.id for kq in judged if kq.judgement is None]
+    if waiting:
+        return not_rated(_("no judgement recorded yet for %(ids)s") % {"ids": ", ".join(waiting)})
+    case = _CasePart.of(bands, case_kqs, rated)
+    if judged:
+        combined = _combine_judged(framework, bands, std, case, judged)
+    elif case is not None:
+        combined = case.rating(bands), case.sentence(bands, std), case.lowest.id
+    else:
+        combined = None
+    if combined is None:
+        return not_rated(_("no applicable answers to its key questions yet"))
+    computed, explanation, driving = combined
+    if case is None:  # rated from a judgement alone: say which figures had nothing to give
         explanation += " " + _("(%(ids)s had no applicable answers and is left out)") % {
-            "ids": skipped
+            "ids": ", ".join(kq.id for kq in case_kqs)
         }
     final, problem = computed, None
     if discretion is not None:
@@ -412,11 +445,180 @@ def _rate_case_standard(
             explanation += "; " + _("the recorded discretion is not applied: %(problem)s") % {
                 "problem": problem
             }
+    # Beside a judgement, or after discretion, the figures alone do not make the rating, so
+    # the distance to the next band is said to be the figures'.
+    figures_only = not judged and final is computed
+    next_band = (
+        None
+        if case is None
+        else _next_band_text(bands, case.index, rated, by_discretion=not figures_only)
+    )
     return StandardResult(
         std.id, std.name, std.rating_method, std.scored, final, computed,
-        discretion if problem is None else None, problem, None, lowest.id, kqs, explanation,
-        _next_band_text(bands, index, rated, by_discretion=final is not computed), None,
+        discretion if problem is None else None, problem, None, driving, kqs, explanation,
+        next_band, None,
     )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _CasePart:
+    """What a standard's case-answered key questions say: the lowest one and its band."""
+
+    index: int  # into the framework's bands, 0 = best
+    lowest: KeyQuestionResult
+    skipped: tuple[str, ...]  # case-answered key questions with no applicable answers
+
+    @classmethod
+    def of(
+        cls, bands: _Bands, case_kqs: list[KeyQuestionResult], rated: list[KeyQuestionResult]
+    ) -> _CasePart | None:
+        if not rated:
+            return None
+        lowest = min(rated, key=lambda kq: kq.fraction or 0)
+        skipped = tuple(kq.id for kq in case_kqs if kq.fraction is None)
+        assert lowest.fraction is not None  # `rated` holds only key questions with a figure
+        return cls(bands.index_of(lowest.fraction), lowest, skipped)
+
+    def rating(self, bands: _Bands) -> Rating:
+        return bands.rating(self.index)
+
+    def _values(self, bands: _Bands, std: Standard) -> dict[str, object]:
+        return {
+            "id": std.id,
+            "rating": wording(self.rating(bands).label),
+            "kq": self.lowest.id,
+            "percent": self.lowest.percent_text,
+            "yes": self.lowest.yes,
+            "applicable": self.lowest.applicable,
+            "range": bands.range_text(self.index),
+        }
+
+    def sentence(self, bands: _Bands, std: Standard) -> str:
+        """'2.1 Good: lowest key question 2.1.desistance 70% (7/10) is in the 65–79% band'."""
+        text = _(
+            "%(id)s %(rating)s: lowest key question %(kq)s %(percent)s (%(yes)s/%(applicable)s) "
+            "is in the %(range)s band"
+        ) % self._values(bands, std)
+        return text + self.skipped_note()
+
+    def figure(self, bands: _Bands, std: Standard) -> str:
+        """'V1.1 56% (5/9), in the 50–64% band (Requires improvement)', to set beside a
+        judgement."""
+        return _(
+            "%(kq)s %(percent)s (%(yes)s/%(applicable)s), in the %(range)s band (%(rating)s)"
+        ) % self._values(bands, std)
+
+    def skipped_note(self) -> str:
+        if not self.skipped:
+            return ""
+        return " " + _("(%(ids)s had no applicable answers and is left out)") % {
+            "ids": ", ".join(self.skipped)
+        }
+
+
+def _judged_question_result(
+    framework: Framework, std: Standard, kq: KeyQuestion, inputs: RatingInputs
+) -> KeyQuestionResult:
+    kq_id = std.question_id(kq)
+    judgement = inputs.judgements.get(kq_id)
+    band = None
+    if judgement is not None and judgement.rating is not None:
+        band = framework.ratings[framework.rating_rank(judgement.rating)]
+    return KeyQuestionResult(
+        kq_id, kq.lens, kq.text, 0, 0, 0, None, None, band, None, False, (), "judgement",
+        judgement,
+    )  # fmt: skip
+
+
+def _combine_judged(
+    framework: Framework,
+    bands: _Bands,
+    std: Standard,
+    case: _CasePart | None,
+    judged: list[KeyQuestionResult],
+) -> tuple[Rating, str, str] | None:
+    """The rating of a standard with judged key questions (2025 V1: V1.1 from the victims'
+    cases, V1.2 judged), by the framework's `judged_key_questions` setting, with its sentence
+    and the key question that drove it; None when there is nothing to rate from.
+
+    A judged key question recorded as 'not rated' is left out and named, as a case-answered
+    one with no applicable answers is.
+    """
+    rank = framework.rating_rank
+    given = [(kq.id, kq.band) for kq in judged if kq.band is not None]
+    left_out = [kq.id for kq in judged if kq.band is None]
+    lowest_judged = min(given, key=lambda g: rank(g[1].id), default=None)
+    setting = framework.judged_key_questions
+    if setting.combine == "judgement_moves" and case is None:
+        return None
+    if case is not None and lowest_judged is None:
+        rating, text, driving = case.rating(bands), case.sentence(bands, std), case.lowest.id
+    elif setting.combine == "judgement_moves" and case is not None and lowest_judged is not None:
+        rating, text = _moved(framework, bands, std, case, lowest_judged)
+        driving = case.lowest.id
+    else:
+        candidates = [(band, kq_id) for kq_id, band in given]
+        if case is not None:
+            candidates.insert(0, (case.rating(bands), case.lowest.id))
+        if not candidates:
+            return None
+        rating, driving = min(candidates, key=lambda c: rank(c[0].id))  # a tie: the cases
+        parts = [case.figure(bands, std)] if case is not None else []
+        parts += [
+            _("%(kq)s judged %(rating)s") % {"kq": kq_id, "rating": wording(band.label)}
+            for kq_id, band in given
+        ]
+        values = {"id": std.id, "rating": wording(rating.label), "parts": _and_list(parts)}
+        text = _("%(id)s %(rating)s, the lowest of: %(parts)s") % values
+        if case is not None:
+            text += case.skipped_note()
+    if left_out:
+        text += " " + _("(%(ids)s recorded as not rated and left out)") % {
+            "ids": ", ".join(left_out)
+        }
+    return rating, text, driving
+
+
+def _moved(
+    framework: Framework,
+    bands: _Bands,
+    std: Standard,
+    case: _CasePart,
+    judged: tuple[str, Rating],
+) -> tuple[Rating, str]:
+    """'judgement_moves': the case figure's band, moved towards the judgement by at most the
+    framework's `max_bands`."""
+    rank = framework.rating_rank
+    start = case.rating(bands)
+    kq_id, band = judged
+    limit = framework.judged_key_questions.max_bands
+    moved = max(-limit, min(limit, rank(band.id) - rank(start.id)))
+    rating = framework.ratings[rank(start.id) + moved]
+    values = {
+        "id": std.id,
+        "rating": wording(rating.label),
+        "figure": case.figure(bands, std),
+        "kq": kq_id,
+        "judged": wording(band.label),
+        "n": abs(moved),
+    }
+    if moved == 0:
+        text = (
+            _("%(id)s %(rating)s: %(figure)s; the judgement on %(kq)s (%(judged)s) leaves it there")
+            % values
+        )
+    else:
+        text = (
+            ngettext(
+                "%(id)s %(rating)s: %(figure)s, moved %(n)s band towards the judgement on %(kq)s "
+                "(%(judged)s)",
+                "%(id)s %(rating)s: %(figure)s, moved %(n)s bands towards the judgement on %(kq)s "
+                "(%(judged)s)",
+                abs(moved),
+            )
+            % values
+        )
+    return rating, text + case.skipped_note()
 
 
 def _next_band_text(
@@ -532,6 +734,7 @@ def _overall(
     unrated = [s.id for s in scored if s.rating is None]
     points = sum(s.rating.points for s in scored if s.rating is not None)
     max_score = framework.overall_table.max_score
+    assert max_score is not None  # the loader requires it of a 'score' overall
     if unrated:
         names = ", ".join(unrated)
         if framework.overall_table.when_scored_standard_unrated == "withhold":
@@ -564,9 +767,9 @@ def _overall(
         prefix = _("Score %(score)s/%(max)s") % {"score": score, "max": max_score}
     bands = framework.overall_table.bands
     for i, band in enumerate(bands):
-        if score >= band.min_score:
+        if band.min_score is not None and score >= band.min_score:
             rating = framework.ratings[framework.rating_rank(band.rating)]
-            upper = max_score if i == 0 else bands[i - 1].min_score - 1
+            upper = max_score if i == 0 else (bands[i - 1].min_score or 0) - 1
             text = _("%(score_text)s is in the %(low)s–%(high)s band: %(rating)s") % {
                 "score_text": prefix,
                 "low": band.min_score,
@@ -574,7 +777,7 @@ def _overall(
                 "rating": wording(rating.label),
             }
             if i > 0 and not unrated:
-                gap = bands[i - 1].min_score - score
+                gap = (bands[i - 1].min_score or 0) - score
                 above = wording(framework.rating_label(bands[i - 1].rating))
                 text += "; " + ngettext(
                     "%(n)s more point would make it %(rating)s",
@@ -585,17 +788,80 @@ def _overall(
     raise AssertionError("overall bands end at 0")  # the loader guarantees this
 
 
+def _overall_average(
+    framework: Framework, standards: tuple[StandardResult, ...]
+) -> tuple[Fraction | None, Rating | None, str]:
+    """'points_average' (2025): the scored standards' points averaged and banded. No score is
+    published, so the average is only the working the explanation shows."""
+    table = framework.overall_table
+    scored = [s for s in standards if s.scored]
+    unrated = [s.id for s in scored if s.rating is None]
+    rated = [s.rating for s in scored if s.rating is not None]
+    if unrated and table.when_scored_standard_unrated == "withhold":
+        return (
+            None,
+            None,
+            _("No overall rating: standard(s) %(ids)s not rated") % {"ids": ", ".join(unrated)},
+        )
+    if not rated:
+        return None, None, _("No overall rating: no scored standard is rated")
+    average = Fraction(sum(r.points for r in rated), len(rated))
+    values: dict[str, object] = {
+        "average": _fmt_average(average),
+        "n": len(rated),
+        "points": " + ".join(str(r.points) for r in rated),
+    }
+    text = (
+        ngettext(
+            "%(n)s standard rated: %(average)s points (%(points)s)",
+            "%(n)s standards rated: their ratings average %(average)s points (%(points)s)",
+            len(rated),
+        )
+        % values
+    )
+    if unrated:
+        text += " " + _("(%(ids)s not rated and left out)") % {"ids": ", ".join(unrated)}
+    for i, band in enumerate(table.bands):
+        low = Fraction(band.min_average or 0)
+        if average >= low:
+            rating = framework.ratings[framework.rating_rank(band.rating)]
+            text += "; " + _("%(low)s or more gives %(rating)s") % {
+                "low": _fmt_average(low),
+                "rating": wording(rating.label),
+            }
+            if i > 0 and not unrated:
+                above = table.bands[i - 1]
+                text += "; " + _("an average of %(next)s would make it %(rating)s") % {
+                    "next": _fmt_average(Fraction(above.min_average or 0)),
+                    "rating": wording(framework.rating_label(above.rating)),
+                }
+            return average, rating, text
+    raise AssertionError("overall bands end at 0")  # the loader guarantees this
+
+
+def _fmt_average(value: Fraction) -> str:
+    """An average as people read it: 2.25, 2.33, 2."""
+    return _fmt_num(round_half_up(value, 2))
+
+
 # ---------------------------------------------------------------- entry point
 
 
 def _check_inputs(framework: Framework, inputs: RatingInputs) -> None:
-    known_kq = set(framework.key_question_ids())
+    known_kq = set(framework.case_question_ids())
+    judged = set(framework.judged_question_ids())
     for kq_id in inputs.counts:
+        if kq_id in judged:
+            raise RatingInputError(_judged_not_answered(kq_id))
         if kq_id not in known_kq:
             raise RatingInputError(f"unknown key question '{kq_id}' for {framework.ref}")
     ids = {s.id: s for s in framework.all_standards()}
     rating_ids = {r.id for r in framework.ratings}
     for sid, j in inputs.judgements.items():
+        if sid in judged:
+            if j.rating is not None and j.rating not in rating_ids:
+                raise RatingInputError(f"{sid}: unknown rating '{j.rating}'")
+            continue
         if sid not in ids:
             raise RatingInputError(f"unknown standard '{sid}' for {framework.ref}")
         if ids[sid].rating_method != "judgement":
@@ -619,8 +885,14 @@ def rate(framework: Framework, inputs: RatingInputs) -> InspectionRating:
         else _rate_judgement_standard(framework, std, inputs)
         for std in framework.all_standards()
     )
+    if framework.overall_table.method == "points_average":
+        average, overall, text = _overall_average(framework, results)
+        return InspectionRating(
+            framework.id, framework.version, results, None, 0, overall, text,
+            framework.not_rated_label, "points_average", average,
+        )  # fmt: skip
     score, overall, text = _overall(framework, results)
     return InspectionRating(
-        framework.id, framework.version, results, score, framework.overall_table.max_score, overall,
-        text, framework.not_rated_label,
+        framework.id, framework.version, results, score, framework.overall_table.max_score or 0,
+        overall, text, framework.not_rated_label,
     )  # fmt: skip

@@ -6,7 +6,9 @@ functions. The method (spec §4) is:
 1. per case domain (court, out of court, resettlement), the eligible population is the cases
    whose start (or end) date lies in a window before fieldwork, inclusive at both ends;
 2. the sample size comes from the framework's confidence and margin of error, with the
-   finite-population correction (`stats.sample_size`), then the framework minimum and maximum;
+   finite-population correction (`stats.sample_size`), then the framework minimum and maximum:
+   per domain, or (`sampled_separately: false`, 2025) once for the whole caseload and shared
+   across the domains in proportion to their eligible cases;
 3. that size is shared across strata (every combination of the framework's stratum attributes,
    such as sex x disposal type x risk of harm x safety and wellbeing) in proportion to their
    size, rounded by largest remainder;
@@ -66,7 +68,7 @@ ROW_ATTRIBUTES = (
 Allocation = Literal["largest_remainder", "controlled"]
 ALLOCATIONS: tuple[Allocation, ...] = ("largest_remainder", "controlled")
 StratumKey = tuple[str, ...]
-SizeRule = Literal["formula", "minimum", "maximum", "override", "no_cases"]
+SizeRule = Literal["formula", "minimum", "maximum", "override", "no_cases", "shared"]
 
 
 class SamplingError(ValueError):
@@ -293,11 +295,26 @@ class SizeBasis:
     override: int | None
     target: int
     rule: SizeRule
+    # For rule 'shared': the size worked out for the whole caseload, which this domain has a
+    # share of in proportion to its eligible cases.
+    shared_from: SizeBasis | None = None
 
     def explain(self) -> str:
         """E.g. '80% confidence, ±5 points, N=200 → 91'."""
         if self.population == 0:
             return _("no eligible cases, so nothing to sample")
+        if self.rule == "shared" and self.shared_from is not None:
+            whole = self.shared_from
+            return _(
+                "%(share)s of the %(places)s places, in proportion to its %(n)s of the "
+                "%(total)s eligible cases (%(whole)s)"
+            ) % {
+                "share": self.target,
+                "places": whole.target,
+                "n": self.population,
+                "total": whole.population,
+                "whole": whole.explain(),
+            }
         parts = [
             _("%(confidence)s%% confidence, ±%(margin)s points")
             % {"confidence": _percent(self.confidence), "margin": _percent(self.margin)}
@@ -375,6 +392,56 @@ def size_basis(
 
 def _formula_rule(population: int) -> SizeRule:
     return "formula" if population > 0 else "no_cases"
+
+
+def population_sizes(
+    caseloads: Mapping[str, int], settings: Mapping[str, SamplingSettings]
+) -> dict[str, SizeBasis]:
+    """Each population's sample size from its caseload (eligible cases), by its own settings:
+    today's formula within that population's minimum and maximum (2025: children 14 to 91,
+    victims 9 to 24; HMIP publishes only the bounds, so the formula inside them is ours).
+
+    `settings` is `Framework.population_sampling()`; a caseload for a population the
+    framework does not have is refused, and a population with no caseload given counts 0.
+    """
+    unknown = sorted(set(caseloads) - set(settings))
+    if unknown:
+        raise SamplingError(
+            f"no such population: {', '.join(unknown)}; the framework has "
+            f"{', '.join(settings) or 'none'}"
+        )
+    for name, count in caseloads.items():
+        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+            raise SamplingError(f"the {name} caseload must be a whole number, not {count!r}")
+    return {name: size_basis(caseloads.get(name, 0), rules) for name, rules in settings.items()}
+
+
+def _shared_sizes(
+    populations: Mapping[str, int],
+    settings: SamplingSettings,
+    overrides: Mapping[str, int],
+    seed: int,
+) -> dict[str, SizeBasis]:
+    """One size for the whole caseload (formula, minimum, maximum), shared across the domains
+    in proportion to their eligible cases by largest remainder; a domain's size set by hand
+    replaces its share."""
+    whole = size_basis(sum(populations.values()), settings)
+    shares = allocate(
+        {(domain,): count for domain, count in populations.items()},
+        whole.target,
+        rank=lambda key: derive_seed(seed, "share", key),
+    )
+    sizes: dict[str, SizeBasis] = {}
+    for domain, count in populations.items():
+        if domain in overrides:
+            sizes[domain] = size_basis(count, settings, overrides[domain])
+        elif count == 0:
+            sizes[domain] = size_basis(0, settings)
+        else:
+            sizes[domain] = replace(
+                whole, population=count, target=shares[(domain,)], rule="shared", shared_from=whole
+            )
+    return sizes
 
 
 # ---- allocation across strata ----
@@ -768,34 +835,47 @@ def _prepare(
     if unknown_sizes:
         raise SamplingError(f"sizes given for domains not being sampled: {unknown_sizes}")
     attributes = tuple(settings.strata)
-    plans: list[DomainPlan] = []
     populations: dict[str, _Population] = {}
+    resolved: dict[str, _Window] = {}
     for domain in wanted:
-        window = _window_for(domain, settings, fieldwork_start, windows)
-        override = (sizes or {}).get(domain)
-        domain_plan, population = _plan_domain(
-            domain, by_domain.get(domain, []), window, settings, override, seed, allocation
+        resolved[domain] = start, end, _source, date_field = _window_for(
+            domain, settings, fieldwork_start, windows
         )
-        plans.append(domain_plan)
-        populations[domain] = population
+        populations[domain] = _population(
+            by_domain.get(domain, []), start, end, date_field, attributes
+        )
+    counts = {domain: _count(populations[domain]) for domain in wanted}
+    if settings.sampled_separately:
+        size_of = {d: size_basis(n, settings, (sizes or {}).get(d)) for d, n in counts.items()}
+    else:
+        size_of = _shared_sizes(counts, settings, sizes or {}, seed)
+    plans = [
+        _plan_domain(
+            domain,
+            populations[domain],
+            resolved[domain],
+            size_of[domain],
+            attributes,
+            seed,
+            allocation,
+        )
+        for domain in wanted
+    ]
     plan = SamplePlan(seed, attributes, allocation, tuple(plans), _plan_notes(by_domain, wanted))
     return plan, populations
 
 
 def _plan_domain(
     domain: str,
-    cases: Sequence[SamplingCase],
+    population: _Population,
     window: _Window,
-    settings: SamplingSettings,
-    override: int | None,
+    size: SizeBasis,
+    attributes: tuple[str, ...],
     seed: int,
     allocation: Allocation,
-) -> tuple[DomainPlan, _Population]:
-    """Population, size and allocation for one domain."""
-    attributes = tuple(settings.strata)
+) -> DomainPlan:
+    """Strata and their allocation for one domain, once its population and size are known."""
     start, end, source, date_field = window
-    population = _population(cases, start, end, date_field, attributes)
-    size = size_basis(_count(population), settings, override)
     shares = allocate(
         {k: len(v) for k, v in population.groups.items()},
         size.target,
@@ -806,7 +886,7 @@ def _plan_domain(
         StratumAllocation(k, len(refs), _quota(size, len(refs)), shares[k])
         for k, refs in sorted(population.groups.items())
     )
-    plan = DomainPlan(
+    return DomainPlan(
         domain=domain,
         window_start=start,
         window_end=end,
@@ -818,18 +898,12 @@ def _plan_domain(
         fingerprint=population.fingerprint,
         notes=_domain_notes(domain, population.undated, start, end, date_field, size, len(strata)),
     )
-    return plan, population
 
 
 def _check_request(seed: object, settings: SamplingSettings, allocation: str) -> None:
     _check_seed(seed)
     if allocation not in ALLOCATIONS:
         raise SamplingError(f"unknown allocation {allocation!r}; use one of {ALLOCATIONS}")
-    if not settings.sampled_separately:
-        raise SamplingError(
-            "this framework pools the case domains into one sample, which the sampler does "
-            "not support; every shipped framework samples each domain separately"
-        )
     low, high = settings.minimum, settings.maximum
     if low is not None and high is not None and low > high:
         raise SamplingError(f"the framework minimum ({low}) exceeds its maximum ({high})")

@@ -9,8 +9,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import re
 import string
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ import yaml
 from pydantic import ValidationError
 
 from ..limits import LimitExceeded, YamlLimits, compose_yaml, construct_yaml
-from .schema import Framework, key_question_id
+from .schema import Framework, Sampling
 
 Path_ = tuple[str | int, ...]
 SHIPPED_DIR = Path(__file__).parent
@@ -30,9 +31,26 @@ FRAMEWORK_LIMITS = YamlLimits(max_bytes=2 * 1024 * 1024, max_aliases=500, max_no
 
 @dataclass(frozen=True)
 class Problem:
+    """One thing to fix: the line of a YAML file, or the sheet, row and column of a workbook
+    (`line` is then the row), and the framework field it concerns."""
+
     line: int | None
     field: str
     message: str
+    sheet: str | None = None
+    column: str | None = None  # a workbook column: its letter and heading, e.g. 'E (rating_method)'
+
+    def located(self, source: str) -> str:
+        """The problem as one line a person can act on."""
+        if self.sheet is None:
+            line = self.line if self.line is not None else "?"
+            return f"{source}:{line}: {self.field}: {self.message}"
+        where = f"{source}: sheet {self.sheet}"
+        if self.line is not None:
+            where += f", row {self.line}"
+        if self.column is not None:
+            where += f", column {self.column}"
+        return f"{where}: {self.message}"
 
 
 class FrameworkError(ValueError):
@@ -41,11 +59,7 @@ class FrameworkError(ValueError):
     def __init__(self, source: str, problems: list[Problem]) -> None:
         self.source = source
         self.problems = problems
-        lines = [
-            f"{source}:{p.line if p.line is not None else '?'}: {p.field}: {p.message}"
-            for p in problems
-        ]
-        super().__init__("\n".join(lines))
+        super().__init__("\n".join(p.located(source) for p in problems))
 
 
 def _field_name(path: Path_) -> str:
@@ -83,6 +97,7 @@ def _line_for(path: Path_, lines: dict[Path_, int]) -> int | None:
 
 def _cross_check(fw: Framework) -> Iterator[tuple[Path_, str]]:
     """Rules that span fields: references resolve, ids are unique, tables are ordered."""
+    yield from _check_provisional(fw)
     if fw.scoring_model == "areas":
         yield from _check_areas(fw)
         return
@@ -94,7 +109,6 @@ def _cross_check(fw: Framework) -> Iterator[tuple[Path_, str]]:
     rating_ids = [r.id for r in fw.ratings]
     if len(set(rating_ids)) != len(rating_ids):
         yield ("ratings",), "rating ids must be unique"
-    lens_ids = {lens.id for lens in fw.lenses}
     domain_ids = {d.id for d in fw.case_domains}
     for i, band in enumerate(fw.case_bands):
         if band.rating not in rating_ids:
@@ -104,54 +118,189 @@ def _cross_check(fw: Framework) -> Iterator[tuple[Path_, str]]:
         yield ("case_bands",), "bands must be listed from the highest min_percent down, no repeats"
     if mins and mins[-1] != 0:
         yield ("case_bands",), "the lowest band must start at 0 so every percentage has a band"
-    for i, ob in enumerate(fw.overall.bands):
+    yield from _check_overall(fw, rating_ids)
+    yield from _check_populations(fw)
+    yield from _check_standards(fw)
+    yield from _check_windows(fw.sampling, ("sampling",), domain_ids)
+    for key in fw.provenance:
+        if not key:
+            yield ("provenance",), "empty key"
+
+
+def _check_provisional(fw: Framework) -> Iterator[tuple[Path_, str]]:
+    if fw.provisional and not fw.provisional_note.strip():
+        yield ("provisional_note",), "a provisional framework needs a note saying what is unsure"
+    if fw.provisional_note and not fw.provisional:
+        yield ("provisional",), "a note for a provisional framework, but provisional is false"
+
+
+def _check_overall(fw: Framework, rating_ids: list[str]) -> Iterator[tuple[Path_, str]]:
+    """The overall table: a score out of max_score, or an average of the standards' points."""
+    overall = fw.overall_table
+    for i, ob in enumerate(overall.bands):
         if ob.rating not in rating_ids:
             yield ("overall", "bands", i, "rating"), f"unknown rating '{ob.rating}'"
-    scores = [b.min_score for b in fw.overall.bands]
-    if scores != sorted(scores, reverse=True) or (scores and scores[-1] != 0):
-        yield ("overall", "bands"), "bands must run from the highest min_score down to 0"
-    seen_std: set[str] = set()
     max_points = max(r.points for r in fw.ratings)
-    total = 0
+    if overall.method == "score":
+        for i, ob in enumerate(overall.bands):
+            if ob.min_score is None:
+                yield ("overall", "bands", i, "min_score"), "a 'score' overall band needs min_score"
+            if ob.min_average is not None:
+                yield (
+                    ("overall", "bands", i, "min_average"),
+                    "min_average is for method 'points_average'; this table bands a score",
+                )
+        scores = [b.min_score for b in overall.bands if b.min_score is not None]
+        if scores != sorted(scores, reverse=True) or (scores and scores[-1] != 0):
+            yield ("overall", "bands"), "bands must run from the highest min_score down to 0"
+        total = sum(max_points for s in fw.all_standards() if s.scored)
+        if overall.max_score is None:
+            yield ("overall", "max_score"), "a 'score' overall needs max_score"
+        elif total != overall.max_score:
+            yield (
+                ("overall", "max_score"),
+                f"is {overall.max_score} but the scored standards add up to {total}",
+            )
+        return
+    if overall.max_score is not None:
+        yield ("overall", "max_score"), "method 'points_average' publishes no score: remove it"
+    for i, ob in enumerate(overall.bands):
+        if ob.min_average is None:
+            yield (
+                ("overall", "bands", i, "min_average"),
+                "a 'points_average' band needs min_average",
+            )
+        elif ob.min_average > max_points:
+            yield (
+                ("overall", "bands", i, "min_average"),
+                f"is above the most points a rating gives ({max_points})",
+            )
+        if ob.min_score is not None:
+            yield (
+                ("overall", "bands", i, "min_score"),
+                "min_score is for method 'score'; this table bands an average",
+            )
+    averages = [b.min_average for b in overall.bands if b.min_average is not None]
+    if (
+        averages != sorted(averages, reverse=True)
+        or len(set(averages)) != len(averages)
+        or (averages and averages[-1] != 0)
+    ):
+        yield ("overall", "bands"), "bands must run from the highest min_average down to 0"
+
+
+# A case list holds references, never names: a column whose id or label says 'name' is refused.
+_NAME_WORD = re.compile(r"(^|[^a-z])(name|names|forename|surname)([^a-z]|$)", re.IGNORECASE)
+
+
+def _check_populations(fw: Framework) -> Iterator[tuple[Path_, str]]:
+    """Populations: unique ids, every case domain in exactly one, lists without names."""
+    ids = [p.id for p in fw.populations]
+    for dupe in sorted({i for i in ids if ids.count(i) > 1}):
+        yield ("populations",), f"population id '{dupe}' is used twice"
+    domain_ids = {d.id for d in fw.case_domains}
+    owner: dict[str, str] = {}
+    for pi, pop in enumerate(fw.populations):
+        here: Path_ = ("populations", pi)
+        for cd in pop.case_domains:
+            if cd not in domain_ids:
+                yield (*here, "case_domains"), f"unknown case domain '{cd}'"
+            elif cd in owner:
+                yield (*here, "case_domains"), f"case domain '{cd}' is already in '{owner[cd]}'"
+            else:
+                owner[cd] = pop.id
+        if pop.sampling is not None:
+            own = set(pop.case_domains) if pop.case_domains else {pop.id}
+            yield from _check_windows(pop.sampling, (*here, "sampling"), own)
+        columns = [c.id for c in pop.columns]
+        for ci, column in enumerate(pop.columns):
+            where: Path_ = (*here, "columns", ci)
+            if columns.count(column.id) > 1:
+                yield (*where, "id"), f"column '{column.id}' is listed twice"
+            if _NAME_WORD.search(column.id.replace("_", " ")) or _NAME_WORD.search(column.label):
+                yield (
+                    (*where, "id"),
+                    "a case list holds references, never names: use a pseudonymous reference",
+                )
+            if column.kind == "choice" and not column.options:
+                yield (*where, "options"), "a 'choice' column needs its options"
+            if column.refers_to is not None and column.refers_to not in ids:
+                yield (*where, "refers_to"), f"unknown population '{column.refers_to}'"
+    if fw.populations:
+        for cd in sorted(domain_ids - owner.keys()):
+            yield ("populations",), f"case domain '{cd}' is in no population"
+
+
+def _check_windows(
+    sampling: Sampling, here: Path_, allowed: set[str]
+) -> Iterator[tuple[Path_, str]]:
+    for key in sampling.windows:
+        if key not in allowed:
+            yield (*here, "windows", key), f"unknown case domain '{key}'"
+    low, high = sampling.minimum, sampling.maximum
+    if low is not None and high is not None and low > high:
+        yield (*here, "minimum"), f"the minimum ({low}) is above the maximum ({high})"
+
+
+def _check_standards(fw: Framework) -> Iterator[tuple[Path_, str]]:
+    """Standards and their key questions: ids, references, and who answers what."""
+    lens_ids = {lens.id for lens in fw.lenses}
+    domain_ids = {d.id for d in fw.case_domains}
+    populations = {p.id: p for p in fw.case_populations()}
+    standard_ids = {s.id for s in fw.all_standards()}
+    seen_std: set[str] = set()
+    seen_kq: set[str] = set()
     for di, domain in enumerate(fw.domains):
         for si, std in enumerate(domain.standards):
             here: Path_ = ("domains", di, "standards", si)
             if std.id in seen_std:
                 yield (*here, "id"), f"standard id '{std.id}' is used twice"
             seen_std.add(std.id)
-            total += max_points if std.scored else 0
             for cd in std.case_domains:
                 if cd not in domain_ids:
                     yield (*here, "case_domains"), f"unknown case domain '{cd}'"
             if std.not_rated_without_cases and std.not_rated_without_cases not in domain_ids:
                 yield (*here, "not_rated_without_cases"), "unknown case domain"
+            population = populations.get(std.population)
+            if population is None:
+                yield (*here, "population"), f"unknown population '{std.population}'"
             if std.rating_method == "cases":
                 if not std.key_questions:
                     yield (*here, "key_questions"), "a case-rated standard needs key questions"
-                if not std.case_domains:
-                    yield (*here, "case_domains"), "say which case domains answer this standard"
+                elif not std.case_questions():
+                    yield (
+                        (*here, "key_questions"),
+                        "a case-rated standard needs a key question answered per case",
+                    )
+                if population is not None and population.case_domains:
+                    if not std.case_domains:
+                        yield (*here, "case_domains"), "say which case domains answer this standard"
+                    for cd in std.case_domains:
+                        if cd in domain_ids and cd not in population.case_domains:
+                            yield (
+                                (*here, "case_domains"),
+                                f"case domain '{cd}' is not in population '{population.id}'",
+                            )
+                elif population is not None and std.case_domains:
+                    yield (
+                        (*here, "case_domains"),
+                        f"population '{population.id}' has no case domains",
+                    )
             elif std.key_questions:
                 yield (*here, "key_questions"), "a judgement standard has themes, not key questions"
-            lenses_here = [kq.lens for kq in std.key_questions]
+            lenses_here = [kq.lens for kq in std.key_questions if not kq.id]
             for ki, kq in enumerate(std.key_questions):
-                if kq.lens not in lens_ids:
-                    yield (*here, "key_questions", ki, "lens"), f"unknown lens '{kq.lens}'"
-                if lenses_here.count(kq.lens) > 1:
-                    yield (
-                        (*here, "key_questions", ki, "lens"),
-                        f"{key_question_id(std.id, kq.lens)} appears twice",
-                    )
-    if total != fw.overall.max_score:
-        yield (
-            ("overall", "max_score"),
-            f"is {fw.overall.max_score} but the scored standards add up to {total}",
-        )
-    for key in fw.sampling.windows:
-        if key not in domain_ids:
-            yield ("sampling", "windows", key), f"unknown case domain '{key}'"
-    for key in fw.provenance:
-        if not key:
-            yield ("provenance",), "empty key"
+                where: Path_ = (*here, "key_questions", ki)
+                kq_id = std.question_id(kq)
+                if kq.lens and kq.lens not in lens_ids:
+                    yield (*where, "lens"), f"unknown lens '{kq.lens}'"
+                if not kq.id and not kq.lens:
+                    yield (*where, "lens"), "a key question needs a lens or its own id"
+                elif not kq.id and lenses_here.count(kq.lens) > 1:
+                    yield (*where, "lens"), f"{kq_id} appears twice"
+                elif kq.id and (kq_id in seen_kq or kq_id in standard_ids):
+                    yield (*where, "id"), f"key question id '{kq_id}' is already used"
+                seen_kq.add(kq_id)
 
 
 def _check_areas(fw: Framework) -> Iterator[tuple[Path_, str]]:
@@ -196,9 +345,9 @@ def _check_areas(fw: Framework) -> Iterator[tuple[Path_, str]]:
         words = [b.word.strip().casefold() for b in bands]
         if "" in words or len(set(words)) != len(words):
             yield ("word_scales", name), "each word must be given, and only once"
-    for key in fw.sampling.windows:
-        if key not in domain_ids:
-            yield ("sampling", "windows", key), f"unknown case domain '{key}'"
+    yield from _check_windows(fw.sampling, ("sampling",), domain_ids)
+    if fw.populations:
+        yield ("populations",), "an 'areas' framework has one population, its cases"
     for key in fw.provenance:
         if not key:
             yield ("provenance",), "empty key"
@@ -243,14 +392,25 @@ def parse_framework(text: str, source: str = "<framework>") -> Framework:
     _line_map(node, (), lines, problems)
     if problems:
         raise FrameworkError(source, problems)
+    return build_framework(
+        data,
+        source,
+        lambda path, message: Problem(_line_for(path, lines), _field_name(path), message),
+    )
+
+
+def build_framework(
+    data: Any, source: str, problem_at: Callable[[Path_, str], Problem]
+) -> Framework:
+    """Validate framework data, from a YAML file or a workbook, against the schema and the
+    cross-field rules; `problem_at(path, message)` places a problem in the source (a line, or
+    a sheet, row and column), so both formats report the same rules in their own terms."""
     try:
         fw = Framework.model_validate(data)
     except ValidationError as exc:
-        for err in exc.errors():
-            loc = tuple(err["loc"])
-            problems.append(Problem(_line_for(loc, lines), _field_name(loc), err["msg"]))
+        problems = [problem_at(tuple(err["loc"]), err["msg"]) for err in exc.errors()]
         raise FrameworkError(source, problems) from None
-    problems = [Problem(_line_for(p, lines), _field_name(p), m) for p, m in _cross_check(fw)]
+    problems = [problem_at(path, message) for path, message in _cross_check(fw)]
     if problems:
         raise FrameworkError(source, problems)
     return fw
@@ -301,11 +461,15 @@ def shipped_frameworks() -> list[Framework]:
 
 
 def get_framework(id_or_path: str) -> Framework:
-    """A shipped framework by id, or a user's own framework file by path."""
+    """A shipped framework by id, or a user's own framework file (YAML or workbook) by path."""
     shipped = shipped_framework_paths()
     if id_or_path in shipped:
         return load_framework_file(shipped[id_or_path])
     candidate = Path(id_or_path)
+    if candidate.suffix.lower() == ".xlsx":
+        from .workbook import load_workbook_file  # openpyxl only when a workbook is asked for
+
+        return load_workbook_file(candidate).framework
     if candidate.suffix in {".yaml", ".yml"} or candidate.exists():
         return load_framework_file(candidate)
     known = ", ".join(shipped) or "none"

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 Id = str
 ProvenanceTag = Literal["C", "D", "U"]
+CHILDREN: Id = "children"  # the population every framework has (`Standard.population`'s default)
 
 
 class _Model(BaseModel):
@@ -38,14 +39,25 @@ class CaseBand(_Model):
 
 
 class OverallBand(_Model):
+    """At least `min_score` points (method 'score') or an average of at least `min_average`
+    points (method 'points_average') gives `rating`."""
+
     rating: Id
-    min_score: int = Field(ge=0)
+    min_score: int | None = Field(default=None, ge=0)
+    min_average: Decimal | None = Field(default=None, ge=0)
 
 
 class Overall(_Model):
-    """How the total of the scored standards becomes the overall rating."""
+    """How the scored standards' ratings become the overall rating.
 
-    max_score: int = Field(gt=0)
+    'score' (2018/2021): the points of the scored standards add up to a score out of
+    `max_score`, banded by `min_score`. 'points_average': the same points averaged over the
+    scored standards and banded by `min_average`, with no score published (the 2025 reports
+    print none).
+    """
+
+    method: Literal["score", "points_average"] = "score"
+    max_score: int | None = Field(default=None, gt=0)
     bands: list[OverallBand] = Field(min_length=1)
     # 'withhold': no overall rating while a scored standard is unrated (spec §3.5 recommendation).
     # 'pro_rata': scale the score of the rated standards up to max_score.
@@ -92,6 +104,55 @@ class Sampling(_Model):
     sampled_separately: bool = True
 
 
+class ListColumn(_Model):
+    """One column of a population's case list, so the list's parser is data, not code.
+
+    A case list holds references, never names: a column that would hold a person's name is
+    refused by the loader.
+    """
+
+    id: Id = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label: str = Field(min_length=1)
+    kind: Literal["reference", "text", "date", "yes_no", "choice"] = "text"
+    required: bool = False
+    options: list[str] = Field(default_factory=list)  # for 'choice'
+    # For a reference to a case of another population (a victim's case names the child's).
+    refers_to: Id | None = None
+    help: str = ""  # what to write in the column, in a sentence
+
+
+class Population(_Model):
+    """A kind of case with its own list and sample: children's cases, victims' cases (2025).
+
+    A framework that names no populations has one, the children's cases, over all its case
+    domains (`Framework.case_populations`).
+    """
+
+    id: Id
+    label: str = Field(min_length=1)
+    # The case domains its cases fall in; none for a population sampled as one group (victims).
+    case_domains: list[Id] = Field(default_factory=list)
+    # Its sample settings; None: the framework's `sampling`.
+    sampling: Sampling | None = None
+    # Its case list's columns; empty for the children's case list (docs/case-list-format.md).
+    columns: list[ListColumn] = Field(default_factory=list)
+    provenance: ProvenanceTag = "C"
+
+
+class JudgedKeyQuestions(_Model):
+    """How a case-rated standard with a judged key question gets its rating (2025 V1: V1.1
+    answered per victim's case, V1.2 judged from organisational evidence). [U] in the 2025
+    method, so a setting.
+
+    'lowest': the lowest of the case figure's band and the judgement(s), as the lowest key
+    question drives any case-rated standard. 'judgement_moves': the case figure's band, moved
+    towards the (lowest) judgement by at most `max_bands`.
+    """
+
+    combine: Literal["lowest", "judgement_moves"] = "lowest"
+    max_bands: int = Field(default=1, ge=0)
+
+
 class Lens(_Model):
     id: Id
     label: str
@@ -103,8 +164,14 @@ class CaseDomain(_Model):
 
 
 class KeyQuestion(_Model):
-    lens: Id
+    # Its own id where the framework gives one (2025: 'V1.1'); otherwise the id is
+    # `<standard>.<lens>` (`Standard.question_id`).
+    id: Id | None = None
+    lens: Id = ""
     text: str = Field(min_length=1)
+    # 'cases': answered yes / no / n/a per case. 'judgement': judged once by the inspectors
+    # from organisational evidence (2025 V1.2), recorded like a judgement standard's rating.
+    rating_method: Literal["cases", "judgement"] = "cases"
     prompts: list[str] = Field(default_factory=list)
     # Whether the prompts come from a published source (C) or from recollection (U).
     prompts_provenance: ProvenanceTag = "C"
@@ -124,6 +191,16 @@ class Standard(_Model):
     key_questions: list[KeyQuestion] = Field(default_factory=list)
     themes: list[str] = Field(default_factory=list)
     provenance: ProvenanceTag = "C"
+    # The population whose cases answer the key questions (`Framework.case_populations`).
+    population: Id = CHILDREN
+
+    def question_id(self, kq: KeyQuestion) -> str:
+        """The key question's own id, else `<standard>.<lens>`."""
+        return kq.id or key_question_id(self.id, kq.lens)
+
+    def case_questions(self) -> list[KeyQuestion]:
+        """The key questions answered per case (all of them, except a judged one)."""
+        return [kq for kq in self.key_questions if kq.rating_method == "cases"]
 
 
 class Item(_Model):
@@ -219,6 +296,13 @@ class Framework(_Model):
     word_override_requires_reason: bool = True
     # Which rules are confirmed (C), derived (D) or unconfirmed (U), with the evidence.
     provenance: dict[str, str] = Field(default_factory=dict)
+    # A framework built from what is published, before its rules could be checked (2025): the
+    # pages and the report show `provisional_note` wherever it is used.
+    provisional: bool = False
+    provisional_note: str = ""
+    # The kinds of case with their own list and sample; empty: the children's cases only.
+    populations: list[Population] = Field(default_factory=list)
+    judged_key_questions: JudgedKeyQuestions = JudgedKeyQuestions()
 
     # ---- look-ups used by the engine and the web app (derived, never stored) ----
 
@@ -256,9 +340,39 @@ class Framework(_Model):
         raise KeyError(standard_id)
 
     def key_question_ids(self) -> list[str]:
+        """Every key question's id, answered per case or judged."""
+        return [s.question_id(kq) for s in self.all_standards() for kq in s.key_questions]
+
+    def case_question_ids(self) -> list[str]:
+        """The key questions answered yes / no / n/a per case."""
+        return [s.question_id(kq) for s in self.all_standards() for kq in s.case_questions()]
+
+    def judged_question_ids(self) -> list[str]:
+        """The key questions the inspectors judge once from organisational evidence (V1.2)."""
         return [
-            key_question_id(s.id, kq.lens) for s in self.all_standards() for kq in s.key_questions
+            s.question_id(kq)
+            for s in self.all_standards()
+            for kq in s.key_questions
+            if kq.rating_method == "judgement"
         ]
+
+    def case_populations(self) -> list[Population]:
+        """The populations named in the file, or the one every framework has: the children's
+        cases over all its case domains, sampled by the framework's `sampling`."""
+        if self.populations:
+            return self.populations
+        domains = [d.id for d in self.case_domains]
+        return [Population(id=CHILDREN, label="Children's cases", case_domains=domains)]
+
+    def population(self, population_id: Id) -> Population:
+        for p in self.case_populations():
+            if p.id == population_id:
+                return p
+        raise KeyError(population_id)
+
+    def population_sampling(self) -> dict[Id, Sampling]:
+        """Each population's sample settings: its own, else the framework's `sampling`."""
+        return {p.id: p.sampling or self.sampling for p in self.case_populations()}
 
     def rating_by_label(self, label: str) -> Rating | None:
         wanted = label.strip().casefold()

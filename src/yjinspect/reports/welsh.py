@@ -85,12 +85,15 @@ def framework_text(text: str) -> str:
 def wording_of(framework: Framework) -> list[str]:
     """Every string of the framework that a page or the report may show, once each."""
     found: list[str] = [framework.title, framework.programme, framework.description]
-    found += [framework.in_force, *(r.label for r in framework.ratings)]
+    found += [framework.in_force, framework.provisional_note, *(r.label for r in framework.ratings)]
     if framework.ratings:
         found.append(framework.not_rated_label)
     found += [b.phrase for b in framework.case_bands]
     found += [lens.label for lens in framework.lenses]
     found += [d.label for d in framework.case_domains]
+    for population in framework.populations:
+        found.append(population.label)
+        found += [text for column in population.columns for text in (column.label, column.help)]
     for domain in framework.domains:
         found.append(domain.name)
         for std in domain.standards:
