@@ -42,7 +42,7 @@ from ..services.assessments import (
     agree_assessment,
     answers_by_question,
     may_assess_case,
-    primary_hidden,
+    may_see_answers,
     questions_for_case,
     return_assessment,
     save_assessment,
@@ -196,10 +196,12 @@ def load_page(request: HttpRequest, pk: int, case_pk: int, kind: str, *, writing
     standards = [
         s for s in questions_for_case(inspection.framework.framework, case) if s.id not in left_out
     ]
-    hidden = False
+    shown, other = (
+        (primary, moderation) if kind == AssessmentKind.PRIMARY else (moderation, primary)
+    )
+    hidden = shown is not None and not may_see_answers(user, role, shown, other)
     why_not = ""
     if kind == AssessmentKind.PRIMARY:
-        hidden = primary_hidden(user, role, primary, moderation)
         if not allowed(role, inspection, Can.ASSESS):
             why_not = (
                 _("This inspection is published, so its assessments can no longer be changed.")
