@@ -32,6 +32,7 @@ from ..models import (
     Inspection,
     Role,
 )
+from ..query import query_value
 from ..services.assessments import (
     DONE_STATES,
     OPEN_STATES,
@@ -82,9 +83,9 @@ def assessments(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("case_ref")
     )
     domains = domain_labels(inspection)
-    state = request.GET.get("state", "")
-    domain = request.GET.get("domain", "")
-    who = request.GET.get("assessor", "")
+    state = query_value(request, "state")
+    domain = query_value(request, "domain")
+    who = query_value(request, "assessor")
     if state == NOT_STARTED:
         qs = qs.filter(primary_state__isnull=True)
     elif state in AssessmentState.values:
@@ -95,7 +96,7 @@ def assessments(request: HttpRequest, pk: int) -> HttpResponse:
         qs = qs.filter(Q(assessor=user) | Q(primary_assessor_pk=user.pk))
     elif who == "unallocated":
         qs = qs.filter(assessor__isnull=True)
-    page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(qs, PER_PAGE).get_page(query_value(request, "page"))
     return render(
         request,
         "inspections/assess/list.html",
@@ -308,7 +309,7 @@ def _pop_after_conflict(request: HttpRequest) -> QueryDict | None:
     if not kept or kept.get("path") != request.path:
         return None
     del request.session[KEPT_AFTER_CONFLICT]
-    if request.GET.get("kept") != "1":
+    if query_value(request, "kept") != "1":
         return None  # they chose to reload the saved answers only
     query = QueryDict(mutable=True)
     for key, values in kept["data"].items():

@@ -25,6 +25,7 @@ from ..access import Can, allowed, get_inspection, signed_in_user
 from ..forms.cases import NO, YES, CaseFilterForm, CaseListUploadForm
 from ..language import case_value
 from ..models import Case, Inspection
+from ..query import query_dict, query_value
 from ..services import caselists
 from ..services.caselists import ImportRefused
 from ..services.sampling import allocatable, domain_labels
@@ -49,7 +50,7 @@ def case_list(request: HttpRequest, pk: int) -> HttpResponse:
         ((code, case_value("disposal_type", code)) for code in present), key=lambda c: c[1]
     )
     form = CaseFilterForm(
-        request.GET or None,
+        query_dict(request) or None,
         domains=list(labels.items()),
         disposals=disposals,
         assessors=[(str(uid), name) for uid, name in allocatable(inspection)],
@@ -69,7 +70,7 @@ def case_list(request: HttpRequest, pk: int) -> HttpResponse:
         qs = qs.filter(assessor__isnull=True)
     elif assessor:
         qs = qs.filter(assessor_id=int(assessor))
-    page = Paginator(qs.order_by("case_ref"), PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(qs.order_by("case_ref"), PER_PAGE).get_page(query_value(request, "page"))
     rows = [
         {
             "case": case,
@@ -109,7 +110,9 @@ def _preview_context(request: HttpRequest, inspection: Inspection) -> dict[str, 
     problems_page = None
     if stored.problem_count:
         problems = caselists.load_problems(stored)
-        problems_page = Paginator(problems, PROBLEMS_PER_PAGE).get_page(request.GET.get("page"))
+        problems_page = Paginator(problems, PROBLEMS_PER_PAGE).get_page(
+            query_value(request, "page")
+        )
     return {
         "preview": stored,
         "uploaded_at": caselists.created_at(stored),

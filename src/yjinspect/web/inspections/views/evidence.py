@@ -34,6 +34,7 @@ from ..forms.evidence import (
 )
 from ..language import framework_wording
 from ..models import EvidenceItem, EvidenceKind, Inspection, Judgement, Role
+from ..query import query_value
 
 GENERAL = "general"  # the section for evidence not about one evidence-rated standard
 PREVIEW = 10  # items shown per section on the overview of all sections
@@ -76,10 +77,10 @@ def evidence(request: HttpRequest, pk: int) -> HttpResponse:
     framework = inspection.framework.framework
     standards = evidence_standards(framework)
     ids = [s.id for s in standards]
-    chosen = request.GET.get("standard", "")
+    chosen = query_value(request, "standard")
     if chosen not in {*ids, GENERAL}:
         chosen = ""
-    kind = request.GET.get("kind", "")
+    kind = query_value(request, "kind")
     items = _items(inspection)
     if kind in EvidenceKind.values:
         items = items.filter(kind=kind)
@@ -105,7 +106,7 @@ def evidence(request: HttpRequest, pk: int) -> HttpResponse:
             section_items = items.filter(standard_id=sid)
             count = counts.get(sid, 0)
         if chosen:
-            page = Paginator(section_items, PAGE_SIZE).get_page(request.GET.get("page"))
+            page = Paginator(section_items, PAGE_SIZE).get_page(query_value(request, "page"))
             shown = list(page.object_list)
         else:
             shown = list(section_items[:PREVIEW])
@@ -160,7 +161,7 @@ def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
         form = EvidenceForm(request.POST, request.FILES, framework=framework)
     else:
         form = EvidenceForm(
-            framework=framework, initial={"standard_id": request.GET.get("standard", "")}
+            framework=framework, initial={"standard_id": query_value(request, "standard")}
         )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
