@@ -40,4 +40,3 @@ def query_dict(request: HttpRequest) -> QueryDict:
         if kept and not has_control_characters(name):
             clean.setlist(name, kept)
     return QueryDict(clean.urlencode())  # read-only, like request.GET
-

@@ -20,6 +20,7 @@ from yjinspect.core.stats import cohen_kappa
 from yjinspect.frameworks import Framework, key_question_id
 from yjinspect.frameworks.schema import Item
 
+from .. import text_limits
 from ..language import framework_wording
 from ..models import (
     Answer,
@@ -463,6 +464,10 @@ def return_assessment(assessment: Assessment, reason: str) -> None:
         raise AssessmentError(_("Say why you are returning the assessment"))
     if "\x00" in reason:  # PostgreSQL cannot store it: refuse it clearly, not with an error 500
         raise AssessmentError(_("Remove the NUL character from the reason"))
+    if len(reason) > text_limits.REASON:
+        raise AssessmentError(
+            text_limits.too_long_message(_("The reason"), text_limits.REASON, len(reason))
+        )
     with transaction.atomic():
         locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
         if locked.state not in DONE_STATES:
@@ -562,6 +567,10 @@ def resolve_answer(
         raise AssessmentError(_("Say how the disagreement was resolved"))
     if "\x00" in note:  # PostgreSQL cannot store it: refuse it clearly, not with an error 500
         raise AssessmentError(_("Remove the NUL character from the note"))
+    if len(note) > text_limits.REASON:
+        raise AssessmentError(
+            text_limits.too_long_message(_("The note"), text_limits.REASON, len(note))
+        )
     with transaction.atomic():
         answer = (
             Answer.objects.select_for_update()

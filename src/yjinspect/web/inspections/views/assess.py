@@ -433,7 +433,7 @@ def _decision_page(request: HttpRequest, pk: int, case_pk: int) -> Page:
 def return_view(request: HttpRequest, pk: int, case_pk: int) -> HttpResponse:
     """Send a submitted assessment back to its assessor, with a reason they will see."""
     page = _decision_page(request, pk, case_pk)
-    reason = request.POST.get("reason", "")[:5000]
+    reason = request.POST.get("reason", "")
     if not page.can_decide:
         raise PermissionDenied(_("This assessment cannot be returned now"))
     assessment = page.assessment

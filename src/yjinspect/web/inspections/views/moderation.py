@@ -174,7 +174,7 @@ def resolve(request: HttpRequest, pk: int, case_pk: int, kq: str) -> HttpRespons
             case,
             kq,
             request.POST.get("value", ""),
-            request.POST.get("note", "")[:5000],
+            request.POST.get("note", ""),
             signed_in_user(request),
             question.options or None,
         )

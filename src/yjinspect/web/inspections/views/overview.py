@@ -202,7 +202,7 @@ def transition(request: HttpRequest, pk: int) -> HttpResponse:
         from_state=inspection.state,
         to_state=target,
         by=signed_in_user(request),
-        note=form.cleaned_data["note"][:2000],
+        note=form.cleaned_data["note"],
     )
     inspection.state = target
     if target == State.PUBLISHED:
