@@ -22,6 +22,7 @@ from yjinspect.core.caselist import (
 )
 
 from ..access import Can, allowed, get_inspection, signed_in_user
+from ..files import NotStored
 from ..forms.cases import NO, YES, CaseFilterForm, CaseListUploadForm
 from ..language import case_value
 from ..models import Case, Inspection
@@ -146,9 +147,13 @@ def case_import(request: HttpRequest, pk: int) -> HttpResponse:
             except CaseListError as exc:
                 form.add_error("case_list", _sentence(str(exc)))
             else:
-                stored = caselists.store_preview(inspection, preview, name, user)
-                caselists.remember(request.session, inspection, stored.token)
-                return redirect("inspections:case_import", pk=pk)
+                try:
+                    stored = caselists.store_preview(inspection, preview, name, user)
+                except NotStored as problem:
+                    form.add_error("case_list", str(problem))
+                else:
+                    caselists.remember(request.session, inspection, stored.token)
+                    return redirect("inspections:case_import", pk=pk)
     preview_context = {} if request.method == "POST" else _preview_context(request, inspection)
     return render(
         request,

@@ -25,6 +25,7 @@ from yjinspect.frameworks import Framework
 from yjinspect.frameworks.schema import Standard
 
 from ..access import Can, allowed, get_inspection, signed_in_user
+from ..files import NotStored, store
 from ..forms.evidence import (
     NOT_RATED,
     EvidenceForm,
@@ -176,16 +177,29 @@ def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
             added_by=signed_in_user(request),
         )
         upload = data.get("upload")
+        stored = True
         if upload:
             original = PurePath(upload.name or "upload").name
             item.upload_name = original[-255:]
             item.upload_size = upload.size
             # Stored under a random name: the original may say more than it should.
-            item.upload.save(f"{uuid4().hex}{PurePath(original).suffix.lower()}", upload, False)
-        item.save()
-        messages.success(request, _("Added '%(title)s'.") % {"title": item.title})
-        target = reverse("inspections:evidence", kwargs={"pk": pk})
-        return redirect(f"{target}#{anchor(item.standard_id or GENERAL)}")
+            name = f"{uuid4().hex}{PurePath(original).suffix.lower()}"
+            field = item.upload.field
+            try:
+                item.upload.name = store(
+                    field.generate_filename(item, name),
+                    upload,
+                    item.upload.storage,
+                    field.max_length,
+                )
+            except NotStored as problem:
+                form.add_error("upload", str(problem))
+                stored = False
+        if stored:
+            item.save()
+            messages.success(request, _("Added '%(title)s'.") % {"title": item.title})
+            target = reverse("inspections:evidence", kwargs={"pk": pk})
+            return redirect(f"{target}#{anchor(item.standard_id or GENERAL)}")
     return render(
         request,
         "inspections/evidence/add.html",
