@@ -628,7 +628,7 @@ def test_case_ref_that_looks_like_a_name_is_masked(ref: str, masked: str) -> Non
         assert word not in repr(preview)
 
 
-@pytest.mark.parametrize("ref", ["YJ 001", "Case 12", "ABC123", "yj smith", "Smith", "A1 B2"])
+@pytest.mark.parametrize("ref", ["YJ 001", "Case 12", "ABC123", "Smith", "A1 B2"])
 def test_references_that_are_not_names(ref: str) -> None:
     assert not looks_like_a_name(ref)
 

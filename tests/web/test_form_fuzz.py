@@ -42,6 +42,7 @@ from tests.web.conftest import framework_version
 from yjinspect.frameworks import shipped_framework_paths
 from yjinspect.frameworks.loader import FrameworkError, parse_framework
 from yjinspect.web.inspections.forms import overview as overview_forms
+from yjinspect.web.inspections.forms.base import LimitedText
 from yjinspect.web.inspections.models import (
     Answer,
     Assessment,
@@ -570,7 +571,7 @@ def test_fuzz_form(name: str, world: World, client_as: Callable[[str], Client]) 
 
     # Every free-text field at once, each time with one payload, so that a value that gets
     # through validation reaches the database and the page that shows it.
-    texts = [k for k, f in fields.items() if type(f) is forms.CharField]
+    texts = [k for k, f in fields.items() if type(f) in (forms.CharField, LimitedText)]
     for payload in (XSS, XSS_ATTR, "a\x00b", '=HYPERLINK("x")', "Ünïcödé 🙂"):
         if texts:
             send({**_fresh(baseline), **dict.fromkeys(texts, payload)})

@@ -274,7 +274,7 @@ def test_a_page_costs_a_fixed_number_of_queries(
                 users["inspector"],
             )  # fmt: skip
         with CaptureQueriesContext(connection) as queries:
-            rows_ = HistoryRows(inspection, Filters())
+            rows_ = HistoryRows(inspection, Filters(), hidden=())
             assert len(rows_[0:25]) == 25
         return len(queries)
 

@@ -323,3 +323,15 @@ def test_resolving_needs_both_answers(
         .status_code
         == 302
     )
+
+
+def test_choosing_ignores_ids_that_are_digits_but_not_numbers(
+    client_as: Callable[[str], Client], inspection: Inspection, users: dict[str, AbstractUser]
+) -> None:
+    """'²' is a digit to Python (str.isdigit) but int() refuses it: it was an error 500."""
+    case = assessed(inspection, "C001", users["inspector"], {KQ: "yes"})
+    response = client_as("moderator").post(
+        moderation_url(inspection), {"shown": ["²", str(case.pk)], "cases": ["²", str(case.pk)]}
+    )
+    assert response.status_code == 302
+    assert Assessment.objects.filter(case=case, kind=AssessmentKind.MODERATION).exists()

@@ -205,17 +205,17 @@ def test_changes_appear_in_the_history(
     _add(client, inspection, "The board", "act")
     Recommendation.objects.get().delete()
     framework = inspection.framework.framework
-    texts = list(HistoryRows(inspection, Filters(kind=Kind.REPORT_TEXT)))
+    texts = list(HistoryRows(inspection, Filters(kind=Kind.REPORT_TEXT), hidden=()))
     assert [e.who for e in texts] == ["lead", "lead"]
     assert (
         texts[0].changes[0].before == "First words."
         and texts[0].changes[0].after == "Second words."
     )
     by_standard = list(
-        HistoryRows(inspection, Filters.from_query(_query("standard=2.1"), framework)[0])
+        HistoryRows(inspection, Filters.from_query(_query("standard=2.1"), framework)[0], hidden=())
     )
     assert any(e.kind == Kind.REPORT_TEXT for e in by_standard)
-    recs = list(HistoryRows(inspection, Filters(kind=Kind.RECOMMENDATION)))
+    recs = list(HistoryRows(inspection, Filters(kind=Kind.RECOMMENDATION), hidden=()))
     assert recs[0].what.endswith("removed") and recs[0].who == ""  # deleted outside a request
     page = client.get(reverse("inspections:history", args=[inspection.pk])).content.decode()
     assert "Report text &#x27;standard:2.1&#x27;" in page or "Report text 'standard:2.1'" in page

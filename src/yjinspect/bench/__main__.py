@@ -175,10 +175,97 @@ def bench_report_pdf() -> None:
         )
 
 
+def _prose(length: int, seed: int) -> str:
+    """Plain report prose of exactly `length` characters: sentences in paragraphs, then a
+    few bullet points, the shapes the report's markup makes."""
+    rng = random.Random(seed)
+    text = "the service plans its work with children and families to reduce risk and keep them "
+    text += "safe while case managers review each case often and record what changed and why"
+    words = text.split()
+    paragraphs: list[str] = []
+    size = 0
+    while size < length:
+        sentences = [
+            " ".join(rng.choice(words) for _ in range(rng.randint(8, 20))).capitalize() + "."
+            for _ in range(5)
+        ]
+        text = " ".join(sentences) if len(paragraphs) % 4 != 3 else "- " + "\n- ".join(sentences)
+        paragraphs.append(text)
+        size += len(text) + 2
+    return "\n\n".join(paragraphs)[:length]
+
+
+def bench_report_pdf_at_limits() -> None:
+    """The demo report with every text at its limit (`web/inspections/text_limits.py`): the
+    longest PDF the forms allow must render well inside the worker's 60 s timeout."""
+    from yjinspect.web.standalone import _django
+
+    with _django():
+        from django.core.management import call_command
+
+        from yjinspect.web.inspections import text_limits as limits
+        from yjinspect.web.inspections.management.commands.load_demo import (
+            SERVICE_NAME as DEMO_SERVICE,
+        )
+        from yjinspect.web.inspections.models import (
+            Assessment,
+            Inspection,
+            Judgement,
+            Recommendation,
+            ReportText,
+        )
+        from yjinspect.web.inspections.views.report import pdf_bytes
+        from yjinspect.web.inspections.views.texts import text_slots
+
+        with open(os.devnull, "w") as quiet:
+            call_command("load_demo", stdout=quiet)
+        inspection = Inspection.objects.get(service_name=DEMO_SERVICE)
+        lead = inspection.created_by
+        slots = text_slots(inspection.framework.framework)
+        for i, slot in enumerate(slots):
+            ReportText.objects.update_or_create(
+                inspection=inspection,
+                key=slot.key,
+                defaults={"text_en": _prose(limits.REPORT_TEXT, i), "updated_by": lead},
+            )
+        for j in Judgement.objects.filter(inspection=inspection):
+            j.strengths = _prose(limits.JUDGEMENT_POINTS, 1)
+            j.areas_for_improvement = _prose(limits.JUDGEMENT_POINTS, 2)
+            j.save()
+        Recommendation.objects.filter(inspection=inspection).delete()
+        for k in range(limits.RECOMMENDATIONS_PER_REPORT):
+            Recommendation.objects.create(
+                inspection=inspection,
+                addressed_to="The management board",
+                text_en=_prose(limits.RECOMMENDATION, 100 + k),
+                order=k,
+                updated_by=lead,
+            )
+        examples = 0
+        for a in Assessment.objects.filter(
+            case__inspection=inspection, case__in_sample=True, kind="primary"
+        ):
+            a.practice_example = True
+            a.practice_example_note = _prose(limits.PRACTICE_EXAMPLE, 1000 + a.pk)
+            a.save()
+            examples += 1
+        started, cpu = time.perf_counter(), time.process_time()
+        pdf = pdf_bytes(inspection)
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        print(
+            f"report: every text at its limit to PDF: {seconds * 1000:.0f} ms "
+            f"({cpu * 1000:.0f} ms of CPU), {len(pdf) / 1e6:.1f} MB ("
+            f"{len(slots)} texts, "
+            f"{limits.RECOMMENDATIONS_PER_REPORT} recommendations, {examples} practice "
+            "examples; the worker timeout is 60 s)"
+        )
+
+
 def main() -> None:
     bench_engine()
     bench_case_list()
     bench_report_pdf()
+    bench_report_pdf_at_limits()
 
 
 if __name__ == "__main__":

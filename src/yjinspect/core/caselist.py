@@ -847,18 +847,43 @@ def _parse_age(text: str) -> int | str:
     return age
 
 
+# Between the words of a name: spaces, commas ('SMITH, Jane'), dots and underscores (a name
+# typed as an account or file name: 'Jane.Smith', 'jane_smith'). Never hyphens or slashes,
+# which join the parts of references ('YJ-2024-0012', 'BX/123/24') and of names ('Mary-Ann').
+_NAME_SEPARATORS = re.compile(r"[\s,._]+")
+
+
 def looks_like_a_name(text: str) -> bool:
-    """Two or more words, each made of letters and starting with a capital ('Jane Smith',
-    'SMITH, Jane', "Mary-Ann O'Neil"): how a person's name looks, and how no case management
-    system's reference does."""
-    words = text.replace(",", " ").split()
-    if len(words) < 2:
-        return False
-    for word in words:
-        letters = word.replace("-", "").replace("'", "").replace("’", "").replace(".", "")
-        if not letters.isalpha() or not word[0].isupper():
-            return False
-    return True
+    """Two or more words made of letters, as a person's name is written and no case
+    management system's reference is: 'Jane Smith', 'SMITH, Jane', "Mary-Ann O'Neil", 'jane
+    smith', 'Jane.Smith', 'Jane_Smith', 'JaneSmith', and with a number beside it ('Jane Smith
+    2009'). References have digits inside their words ('YJ-2024-0012', 'BX/123/24', 'C0001',
+    'ABC123') or are one word ('Smith' alone cannot be told from a code, and is let through).
+    Case does not matter: 'yj smith' is refused too, as it may well hold a surname."""
+    words = [w for w in _NAME_SEPARATORS.split(text) if w and not w.isdecimal()]
+    if len(words) == 1:
+        words = _camel_case_words(words[0])
+    return len(words) >= 2 and all(_name_word(w) for w in words)
+
+
+def _name_word(word: str) -> bool:
+    """Letters only, apostrophes and hyphens aside ("O'Neil", 'Mary-Ann', an initial 'J')."""
+    return word.replace("-", "").replace("'", "").replace("’", "").isalpha()
+
+
+def _camel_case_words(word: str) -> list[str]:
+    """'JaneSmith' -> ['Jane', 'Smith']; anything else stays one word ('ABC', 'Smith')."""
+    if not word.isalpha():
+        return [word]
+    parts, start = [], 0
+    for i in range(1, len(word)):
+        if word[i].isupper() and word[i - 1].islower():
+            parts.append(word[start:i])
+            start = i
+    parts.append(word[start:])
+    if len(parts) >= 2 and all(p[0].isupper() and len(p) > 1 and p[1:].islower() for p in parts):
+        return parts
+    return [word]
 
 
 def mask(text: str) -> str:

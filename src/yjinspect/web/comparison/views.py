@@ -31,6 +31,7 @@ from yjinspect.core.published import (
 from yjinspect.frameworks import get_framework, shipped_framework_paths
 from yjinspect.web.inspections.access import signed_in_user, visible_inspections
 from yjinspect.web.inspections.models import Inspection
+from yjinspect.web.inspections.query import query_dict, query_value
 
 from . import services
 from .charts import distribution_chart
@@ -51,7 +52,7 @@ def _is_staff(request: HttpRequest) -> bool:
 def index(request: HttpRequest) -> HttpResponse:
     """Services with published figures or visible inspections, searched and paginated."""
     user = signed_in_user(request)
-    form = ServiceSearchForm(request.GET or None)
+    form = ServiceSearchForm(query_dict(request) or None)
     q = form.cleaned_data.get("q", "").strip() if form.is_valid() else ""
     names: dict[str, str] = {}
     published = PublishedResult.objects.order_by("service").values_list("service_key", "service")
@@ -70,7 +71,7 @@ def index(request: HttpRequest) -> HttpResponse:
         if key:
             names.setdefault(key, name)
     rows = sorted(names.items(), key=lambda kv: kv[1].casefold())
-    page = Paginator(rows, SERVICES_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(rows, SERVICES_PER_PAGE).get_page(query_value(request, "page"))
     frameworks = [get_framework(fid) for fid in services.comparable_frameworks()]
     context = {
         "form": form,
@@ -103,11 +104,13 @@ def national(request: HttpRequest, framework_id: str) -> HttpResponse:
         raise Http404("No such framework")
     fw = get_framework(framework_id)
     items = services.framework_items(fw)
-    form = DistributionForm(request.GET or None, items=items, services=services.services_for(fw))
+    form = DistributionForm(
+        query_dict(request) or None, items=items, services=services.services_for(fw)
+    )
     item_kind, _sep, item_id = form.value("item", items[0][0]).partition(":")
     highlight = form.value("service", "")
     dist = services.distribution(fw, item_kind, item_id, highlight)
-    page = Paginator(dist.rows, ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(dist.rows, ROWS_PER_PAGE).get_page(query_value(request, "page"))
     title = _("%(item)s: published inspections of %(framework)s") % {
         "item": dist.item_label,
         "framework": fw.title,

@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from yjinspect.web.inspections.forms.base import GovForm
+from yjinspect.web.inspections import text_limits as limits
+from yjinspect.web.inspections.forms.base import GovForm, LimitedText
 from yjinspect.web.inspections.models import Inspection
 
 from .models import Action, PlanItem, Status
@@ -46,8 +47,12 @@ class _PlanForm(GovForm):
 
 
 class ItemForm(_PlanForm):
-    owner = forms.CharField(
-        label=gettext_lazy("Owner"), max_length=200, required=False, help_text=OWNER_HELP
+    owner = LimitedText(
+        limit=limits.OWNER,
+        called=gettext_lazy("The owner"),
+        label=gettext_lazy("Owner"),
+        required=False,
+        help_text=OWNER_HELP,
     )
     status = forms.ChoiceField(
         label=gettext_lazy("Status"), choices=Status.choices, widget=forms.RadioSelect
@@ -61,12 +66,19 @@ class ItemForm(_PlanForm):
 
 
 class ActionForm(_PlanForm):
-    description = forms.CharField(
+    description = LimitedText(
+        limit=limits.ACTION,
+        called=gettext_lazy("The action"),
         label=gettext_lazy("Action"),
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=gettext_lazy("What will be done, in a sentence or two."),
     )
-    owner = forms.CharField(label=gettext_lazy("Owner"), max_length=200, help_text=OWNER_HELP)
+    owner = LimitedText(
+        limit=limits.OWNER,
+        called=gettext_lazy("The owner"),
+        label=gettext_lazy("Owner"),
+        help_text=OWNER_HELP,
+    )
     due_date = forms.DateField(
         label=gettext_lazy("Due date"),
         widget=forms.TextInput(attrs={"class": "govuk-input--width-10"}),
@@ -78,7 +90,9 @@ class ActionForm(_PlanForm):
         initial=Status.NOT_STARTED,
         widget=forms.RadioSelect,
     )
-    progress_note = forms.CharField(
+    progress_note = LimitedText(
+        limit=limits.PROGRESS_NOTE,
+        called=gettext_lazy("The evidence of progress"),
         label=gettext_lazy("Evidence of progress (optional)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from yjinspect.web.inspections.access import Can, allowed, signed_in_user
 from yjinspect.web.inspections.components import render as component
 from yjinspect.web.inspections.models import Inspection, Role
+from yjinspect.web.inspections.query import query_value
 from yjinspect.web.inspections.services.ratings import rate_inspection
 
 from .access import PlanCan, get_plan_inspection, may_start, plan_allows
@@ -134,9 +135,9 @@ def plan_page(request: HttpRequest, pk: int) -> HttpResponse:
         "can_edit": can_edit,
     }
     if plan is not None:
-        show = request.GET.get("show", "")
+        show = query_value(request, "show")
         page = Paginator(filtered_items(plan, show, today), ITEMS_PER_PAGE).get_page(
-            request.GET.get("page")
+            query_value(request, "page")
         )
         options = [("", _("All items")), ("overdue", _("Items with an overdue action"))]
         options += [(s.value, str(s.label)) for s in Status]
@@ -314,7 +315,7 @@ def action_edit(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse:
 def plan_history(request: HttpRequest, pk: int) -> HttpResponse:
     inspection, role = get_plan_inspection(request, pk, PlanCan.READ)
     plan = _plan_or_404(inspection)
-    page = Paginator(PlanHistory(plan), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(PlanHistory(plan), PAGE_SIZE).get_page(query_value(request, "page"))
     return render(
         request,
         "improvement/history.html",

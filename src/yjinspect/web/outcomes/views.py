@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from yjinspect.core.indicators import IndicatorResult
 from yjinspect.web.inspections.access import Can, allowed, get_inspection, signed_in_user
 from yjinspect.web.inspections.models import Inspection
+from yjinspect.web.inspections.query import query_value
 
 from . import services
 from .forms import IndicatorUploadForm
@@ -73,16 +74,18 @@ def indicators(request: HttpRequest, pk: int) -> HttpResponse:
     inspection, role = get_inspection(request, pk, Can.VIEW)
     runs = IndicatorRun.objects.filter(inspection=inspection).select_related("by")
     run: IndicatorRun | None
-    wanted = request.GET.get("run", "")
+    wanted = query_value(request, "run")
     if wanted:
-        if not wanted.isdigit():
+        if not wanted.isdecimal():
             raise Http404("No such run")
         run = runs.filter(pk=int(wanted)).first()
         if run is None:
             raise Http404("No such run")
     else:
         run = services.latest_run(inspection)
-    page = Paginator(runs.order_by("-at", "-pk"), RUNS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(runs.order_by("-at", "-pk"), RUNS_PER_PAGE).get_page(
+        query_value(request, "page")
+    )
     return render(
         request,
         "outcomes/indicators.html",

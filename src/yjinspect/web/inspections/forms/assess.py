@@ -17,11 +17,10 @@ from django import forms
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
+from .. import text_limits as limits
 from ..models import Answer, AnswerValue, Assessment
 from ..services.assessments import PostedAnswer, Question, StandardQuestions
-from .base import GovForm
-
-TEXT_LIMIT = 20_000
+from .base import GovForm, LimitedText
 
 
 @dataclass(frozen=True)
@@ -120,16 +119,18 @@ class AssessmentForm(GovForm):
             self.fields[f"{p}-value"] = forms.ChoiceField(
                 label=q.text, choices=q.choices, required=False, widget=forms.RadioSelect
             )
-            self.fields[f"{p}-na_reason"] = forms.CharField(
+            self.fields[f"{p}-na_reason"] = LimitedText(
+                limit=limits.NA_REASON,
+                called=_("The reason %(question)s does not apply") % {"question": q.label},
                 label=_("Reason it does not apply"),
                 required=False,
-                max_length=TEXT_LIMIT,
                 widget=forms.Textarea,
             )
-            self.fields[f"{p}-evidence"] = forms.CharField(
+            self.fields[f"{p}-evidence"] = LimitedText(
+                limit=limits.EVIDENCE_NOTES,
+                called=_("The evidence notes on %(question)s") % {"question": q.label},
                 label=_("Evidence notes"),
                 required=False,
-                max_length=TEXT_LIMIT,
                 widget=forms.Textarea,
             )
             self.fields[f"{p}-version"] = forms.IntegerField(
@@ -138,10 +139,11 @@ class AssessmentForm(GovForm):
         self.fields["practice_example"] = forms.BooleanField(
             label=_("This case is an example of good practice"), required=False
         )
-        self.fields["practice_example_note"] = forms.CharField(
+        self.fields["practice_example_note"] = LimitedText(
+            limit=limits.PRACTICE_EXAMPLE,
+            called=_("The note on good practice"),
             label=_("What makes it good practice"),
             required=False,
-            max_length=TEXT_LIMIT,
             widget=forms.Textarea,
         )
 

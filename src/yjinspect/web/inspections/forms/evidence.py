@@ -21,9 +21,10 @@ from django.utils.translation import gettext_lazy
 from yjinspect.frameworks import Framework
 from yjinspect.frameworks.schema import Standard
 
+from .. import text_limits as limits
 from ..language import framework_wording
 from ..models import EvidenceKind
-from .base import GovForm
+from .base import GovForm, LimitedText
 
 NOT_RATED = "not_rated"
 
@@ -147,9 +148,10 @@ class EvidenceForm(GovForm):
         choices=EvidenceKind.choices,
         widget=forms.RadioSelect,
     )
-    title = forms.CharField(
+    title = LimitedText(
+        limit=limits.EVIDENCE_TITLE,
+        called=gettext_lazy("The title"),
         label=gettext_lazy("Title"),
-        max_length=200,
         help_text=gettext_lazy(
             "For example, 'Management board meeting' or 'Quality assurance framework 2024'."
         ),
@@ -160,7 +162,9 @@ class EvidenceForm(GovForm):
         widget=forms.TextInput(attrs={"class": "govuk-input--width-10"}),
         help_text=gettext_lazy("When it was held or written, for example 2024-04-09."),
     )
-    attendees = forms.CharField(
+    attendees = LimitedText(
+        limit=limits.ATTENDEES,
+        called=gettext_lazy("The list of who took part"),
         label=gettext_lazy("Who took part (optional)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -169,7 +173,9 @@ class EvidenceForm(GovForm):
             "officer'. Never write anyone's name."
         ),
     )
-    notes = forms.CharField(
+    notes = LimitedText(
+        limit=limits.EVIDENCE_ITEM_NOTES,
+        called=gettext_lazy("The notes"),
         label=gettext_lazy("Notes (optional)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 6}),
@@ -214,19 +220,25 @@ class JudgementForm(GovForm):
     """A judgement of an evidence-rated standard; `version` detects a change made meanwhile."""
 
     rating = forms.ChoiceField(label=gettext_lazy("Rating"), choices=(), widget=forms.RadioSelect)
-    rationale = forms.CharField(
+    rationale = LimitedText(
+        limit=limits.JUDGEMENT_RATIONALE,
+        called=gettext_lazy("The rationale"),
         label=gettext_lazy("Rationale"),
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=gettext_lazy("Why this rating: the evidence that decides it."),
         error_messages={"required": gettext_lazy("Give the reasons for this rating")},
     )
-    strengths = forms.CharField(
+    strengths = LimitedText(
+        limit=limits.JUDGEMENT_POINTS,
+        called=gettext_lazy("The strengths"),
         label=gettext_lazy("Strengths (optional)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=gettext_lazy("One per line."),
     )
-    areas_for_improvement = forms.CharField(
+    areas_for_improvement = LimitedText(
+        limit=limits.JUDGEMENT_POINTS,
+        called=gettext_lazy("The areas for improvement"),
         label=gettext_lazy("Areas for improvement (optional)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),

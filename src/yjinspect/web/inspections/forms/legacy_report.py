@@ -14,10 +14,9 @@ from django.utils.translation import gettext_lazy
 
 from yjinspect.frameworks import Framework
 
+from .. import text_limits as limits
 from ..services.legacy_report import Field, field_problem
-from .base import GovForm
-
-TEXT_LIMIT = 20_000
+from .base import GovForm, LimitedText
 
 
 def field_name(key: str) -> str:
@@ -39,11 +38,11 @@ class LegacyTextsForm(GovForm):
             widget: forms.Widget = (
                 forms.Textarea(attrs={"rows": 6}) if f.kind == "text" else forms.TextInput()
             )
-            self.fields[name] = forms.CharField(
+            self.fields[name] = LimitedText(
+                limit=limits.REPORT_TEXT,
                 label=f.label,
                 help_text=f.hint,
                 required=False,
-                max_length=TEXT_LIMIT,
                 widget=widget,
                 strip=True,
             )

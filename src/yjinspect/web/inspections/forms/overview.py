@@ -11,8 +11,9 @@ from django.utils.translation import gettext_lazy
 
 from yjinspect.frameworks import shipped_frameworks
 
+from .. import text_limits as limits
 from ..models import Mode, Role
-from .base import GovForm
+from .base import GovForm, LimitedText
 
 # Both scoring models run through the whole web workflow: the current standards and the
 # earlier programmes' areas (SQS, FJI, CCI), so a service's history can be inspected again.
@@ -55,9 +56,10 @@ def optional_area_choices() -> list[tuple[str, str]]:
 class InspectionForm(GovForm):
     submit_label = gettext_lazy("Create inspection")
 
-    service_name = forms.CharField(
+    service_name = LimitedText(
+        limit=limits.SERVICE_NAME,
+        called=gettext_lazy("The service's name"),
         label=gettext_lazy("Youth justice service"),
-        max_length=200,
         help_text=gettext_lazy("For example, Bexley YJS"),
     )
     framework = forms.ChoiceField(label=gettext_lazy("Framework"), choices=())
@@ -183,6 +185,10 @@ class NoteForm(GovForm):
     """A state change, with an optional note for the record."""
 
     submit_label = gettext_lazy("Move on")
-    note = forms.CharField(
-        label=gettext_lazy("Note (optional)"), required=False, widget=forms.Textarea
+    note = LimitedText(
+        limit=limits.REASON,
+        called=gettext_lazy("The note"),
+        label=gettext_lazy("Note (optional)"),
+        required=False,
+        widget=forms.Textarea,
     )

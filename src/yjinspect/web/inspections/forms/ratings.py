@@ -15,8 +15,9 @@ from yjinspect.core.ratings import discretion_problem
 from yjinspect.frameworks import Framework
 from yjinspect.frameworks.schema import Rating, Standard
 
+from .. import text_limits as limits
 from ..language import framework_wording
-from .base import GovForm
+from .base import GovForm, LimitedText
 
 
 class DiscretionForm(GovForm):
@@ -32,7 +33,9 @@ class DiscretionForm(GovForm):
         choices=(),
         widget=forms.RadioSelect,
     )
-    reason = forms.CharField(
+    reason = LimitedText(
+        limit=limits.REASON,
+        called=gettext_lazy("The reason"),
         label=gettext_lazy("Reason"),
         required=False,  # the engine's policy says whether a reason is needed, and says why
         widget=forms.Textarea(attrs={"rows": 6}),
@@ -88,7 +91,9 @@ class AreaWordForm(GovForm):
     """
 
     word = forms.ChoiceField(label=gettext_lazy("Word"), choices=(), widget=forms.RadioSelect)
-    reason = forms.CharField(
+    reason = LimitedText(
+        limit=limits.REASON,
+        called=gettext_lazy("The reason"),
         label=gettext_lazy("Reason"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 6}),

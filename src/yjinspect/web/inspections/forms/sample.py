@@ -11,8 +11,9 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .. import text_limits as limits
 from ..models import Case
-from .base import GovForm
+from .base import GovForm, LimitedText
 
 MAX_SEED = 2**63 - 1  # SampleDraw.seed is a BigIntegerField
 SIZE_PREFIX = "size_"
@@ -95,10 +96,11 @@ class ReplaceForm(GovForm):
         max_length=64,
         error_messages={"required": gettext_lazy("Enter the reference of the sampled case")},
     )
-    reason = forms.CharField(
+    reason = LimitedText(
+        limit=limits.REASON,
+        called=gettext_lazy("The reason"),
         label=gettext_lazy("Reason"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=2000,
         help_text=gettext_lazy(
             "For example 'transferred out of area' or 'record unavailable'. Do not write "
             "anyone's name."

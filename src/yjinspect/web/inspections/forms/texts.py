@@ -12,7 +12,8 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .base import GovForm
+from .. import text_limits as limits
+from .base import GovForm, LimitedText
 
 MARKUP_HINT = gettext_lazy(
     "Leave a blank line between paragraphs. Start a line with a hyphen and a space ('- ') "
@@ -22,13 +23,17 @@ MARKUP_HINT = gettext_lazy(
 
 
 class ReportTextForm(GovForm):
-    text_en = forms.CharField(
+    text_en = LimitedText(
+        limit=limits.REPORT_TEXT,
+        called=gettext_lazy("The English text"),
         label=gettext_lazy("English"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 12}),
         help_text=MARKUP_HINT,
     )
-    text_cy = forms.CharField(
+    text_cy = LimitedText(
+        limit=limits.REPORT_TEXT,
+        called=gettext_lazy("The Welsh text"),
         label=gettext_lazy("Welsh (Cymraeg)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 12, "lang": "cy"}),
@@ -54,22 +59,26 @@ class ReportTextForm(GovForm):
 
 
 class RecommendationForm(GovForm):
-    addressed_to = forms.CharField(
+    addressed_to = LimitedText(
+        limit=limits.ADDRESSED_TO,
+        called=gettext_lazy("The body or role that should act"),
         label=gettext_lazy("Who should act on it"),
-        max_length=200,
         help_text=gettext_lazy(
             "The body or role, for example 'the management board' or 'Demoshire YJS'. "
             "Recommendations to the same body are listed together."
         ),
         error_messages={"required": gettext_lazy("Say who should act on the recommendation")},
     )
-    addressed_to_cy = forms.CharField(
+    addressed_to_cy = LimitedText(
+        limit=limits.ADDRESSED_TO,
+        called=gettext_lazy("The body or role that should act, in Welsh"),
         label=gettext_lazy("Who should act on it, in Welsh (optional)"),
-        max_length=200,
         required=False,
         widget=forms.TextInput(attrs={"lang": "cy"}),
     )
-    text_en = forms.CharField(
+    text_en = LimitedText(
+        limit=limits.RECOMMENDATION,
+        called=gettext_lazy("The recommendation"),
         label=gettext_lazy("Recommendation"),
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=gettext_lazy(
@@ -78,13 +87,29 @@ class RecommendationForm(GovForm):
         ),
         error_messages={"required": gettext_lazy("Write the recommendation")},
     )
-    text_cy = forms.CharField(
+    text_cy = LimitedText(
+        limit=limits.RECOMMENDATION,
+        called=gettext_lazy("The recommendation in Welsh"),
         label=gettext_lazy("Recommendation in Welsh (optional)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 5, "lang": "cy"}),
     )
     version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, existing: int | None = None, **kwargs: Any) -> None:
+        """`existing`: how many recommendations the report has, when this one would be added."""
         self.submit_label = _("Save recommendation")
+        self.existing = existing
         super().__init__(*args, **kwargs)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.existing is not None and self.existing >= limits.RECOMMENDATIONS_PER_REPORT:
+            raise forms.ValidationError(
+                _(
+                    "The report already has %(n)s recommendations, the most it can have. "
+                    "Combine or remove some before adding another."
+                )
+                % {"n": limits.RECOMMENDATIONS_PER_REPORT}
+            )
+        return data

@@ -20,6 +20,7 @@ from yjinspect.core.stats import cohen_kappa
 from yjinspect.frameworks import Framework, key_question_id
 from yjinspect.frameworks.schema import Item
 
+from .. import text_limits
 from ..language import framework_wording
 from ..models import (
     Answer,
@@ -236,19 +237,48 @@ def may_assess_case(role: Role, user: User, case: Case) -> bool:
     return role == Role.LEAD or case.assessor_id is None or case.assessor_id == user.pk
 
 
-def primary_hidden(
-    user: User, role: Role, primary: Assessment | None, moderation: Assessment | None
+def may_see_answers(
+    user: User, role: Role, assessment: Assessment, other: Assessment | None
 ) -> bool:
-    """Whether the first assessment's answers must be hidden from this person (blind moderation).
+    """May this person see this assessment's answers and notes (evidence, reasons for not
+    applicable, resolution notes, the practice example, the reason it was returned)?
 
-    While a second assessment is open, moderators, and whoever is giving the second assessment,
-    may not see the first one. The first assessor always sees their own work.
+    `other` is the case's other assessment (the first for a second one, and the other way
+    round). This is the one rule of blind moderation: the case page, the answers downloads,
+    the history (page and CSV) and the archive download all ask it. While a case's second
+    assessment is open the two are kept apart, so neither assessor can lean on the other's
+    work: the first is hidden from moderators and from whoever is giving the second; the
+    second is hidden from whoever gave the first. Everyone sees their own work, and once the
+    second assessment is submitted (or agreed) nothing is hidden.
     """
+    moderation = assessment if assessment.kind == AssessmentKind.MODERATION else other
+    primary = other if assessment.kind == AssessmentKind.MODERATION else assessment
     if moderation is None or moderation.state not in OPEN_STATES:
-        return False
-    if primary is not None and primary.assessor_id == user.pk:
-        return False
-    return role == Role.MODERATOR or moderation.assessor_id == user.pk
+        return True
+    if assessment.assessor_id == user.pk:
+        return True
+    if assessment.kind == AssessmentKind.PRIMARY:
+        return role != Role.MODERATOR and moderation.assessor_id != user.pk
+    return primary is None or primary.assessor_id != user.pk
+
+
+def hidden_assessments(inspection: Inspection, user: User, role: Role) -> frozenset[int]:
+    """Ids of the inspection's assessments whose answers and notes this person may not see:
+    `may_see_answers` asked of every case with a second assessment (only those can hide
+    anything), in one query, for the downloads and the history to leave out."""
+    by_case: dict[int, dict[str, Assessment]] = defaultdict(dict)
+    for a in Assessment.objects.filter(
+        case__inspection=inspection, case__assessments__kind=AssessmentKind.MODERATION
+    ).only("pk", "case_id", "kind", "state", "assessor_id"):
+        by_case[a.case_id][a.kind] = a
+    hidden = set()
+    for pair in by_case.values():
+        primary = pair.get(AssessmentKind.PRIMARY)
+        moderation = pair.get(AssessmentKind.MODERATION)
+        for assessment, other in ((primary, moderation), (moderation, primary)):
+            if assessment is not None and not may_see_answers(user, role, assessment, other):
+                hidden.add(assessment.pk)
+    return frozenset(hidden)
 
 
 # ---- saving answers ------------------------------------------------------------------------
@@ -434,6 +464,10 @@ def return_assessment(assessment: Assessment, reason: str) -> None:
         raise AssessmentError(_("Say why you are returning the assessment"))
     if "\x00" in reason:  # PostgreSQL cannot store it: refuse it clearly, not with an error 500
         raise AssessmentError(_("Remove the NUL character from the reason"))
+    if len(reason) > text_limits.REASON:
+        raise AssessmentError(
+            text_limits.too_long_message(_("The reason"), text_limits.REASON, len(reason))
+        )
     with transaction.atomic():
         locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
         if locked.state not in DONE_STATES:
@@ -533,6 +567,10 @@ def resolve_answer(
         raise AssessmentError(_("Say how the disagreement was resolved"))
     if "\x00" in note:  # PostgreSQL cannot store it: refuse it clearly, not with an error 500
         raise AssessmentError(_("Remove the NUL character from the note"))
+    if len(note) > text_limits.REASON:
+        raise AssessmentError(
+            text_limits.too_long_message(_("The note"), text_limits.REASON, len(note))
+        )
     with transaction.atomic():
         answer = (
             Answer.objects.select_for_update()

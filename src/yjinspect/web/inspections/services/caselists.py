@@ -81,6 +81,7 @@ from yjinspect.core.caselist import (
     write_case_list_csv,
 )
 
+from ..files import NotStored, store
 from ..models import Case, CaseListImport, Inspection
 
 SESSION_KEY = "case_import_previews"
@@ -146,7 +147,7 @@ def _write_json(name: str, data: object) -> str:
     The file is complete before anyone can ask for it: its token reaches the session only
     after every part is written."""
     encoded = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    saved = default_storage.save(name, ContentFile(encoded))
+    saved = store(name, ContentFile(encoded))  # NotStored (disk full...): nothing left of it
     if saved != name:  # tokens are random: a clash means something else wrote there
         default_storage.delete(saved)
         raise OSError(f"a preview file {name} already exists")
@@ -306,15 +307,19 @@ def store_preview(
         notices=list(preview.notices),
         problem_count=len(problems),
     )
-    if stored.ok:
-        digest = _write_json(_name(token, "rows"), [_row_to_json(r) for r in rows])
-        stored = replace(stored, rows_digest=digest)
-    else:
-        _write_json(
-            _name(token, "problems"), [[p.row, p.column, p.value, p.message] for p in problems]
-        )
-    meta = {"format": _FORMAT, **stored.__dict__}
-    _write_json(_name(token, "meta"), meta)
+    try:
+        if stored.ok:
+            digest = _write_json(_name(token, "rows"), [_row_to_json(r) for r in rows])
+            stored = replace(stored, rows_digest=digest)
+        else:
+            _write_json(
+                _name(token, "problems"), [[p.row, p.column, p.value, p.message] for p in problems]
+            )
+        meta = {"format": _FORMAT, **stored.__dict__}
+        _write_json(_name(token, "meta"), meta)
+    except NotStored:
+        discard(token)  # the parts already written: a preview is whole or not there at all
+        raise
     return stored
 
 

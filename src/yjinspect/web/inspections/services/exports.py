@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import Any
 
 from django.utils import timezone
@@ -92,8 +92,9 @@ def _label(framework: Framework, rating_id: str) -> str:
         return rating_id
 
 
-def answer_rows(inspection: Inspection) -> Iterator[list[Cell]]:
-    """One row per answer of every assessment (primary and moderation), header first.
+def answer_rows(inspection: Inspection, *, hidden: Collection[int]) -> Iterator[list[Cell]]:
+    """One row per answer of every assessment (primary and moderation), header first, leaving
+    out the assessments in `hidden` (`assessments.hidden_assessments`: blind moderation).
 
     `answer` is the stored value; `answer_label` is what the inspector chose on the form, so a
     recorded item's code ('o2', its option's position in the frozen framework) reads 'Too low'.
@@ -102,6 +103,7 @@ def answer_rows(inspection: Inspection) -> Iterator[list[Cell]]:
     labels = {q.id: q.choice_labels for q in all_questions(inspection.framework.framework).values()}
     answers = (
         Answer.objects.filter(assessment__case__inspection=inspection)
+        .exclude(assessment_id__in=hidden)
         .select_related("assessment__case", "assessment__assessor", "updated_by")
         .order_by("assessment__case__case_ref", "assessment__kind", "key_question")
     )
@@ -219,10 +221,6 @@ def csv_lines(rows: Iterable[Sequence[Cell]]) -> Iterator[str]:
         buffer.truncate()
 
 
-def answers_csv(inspection: Inspection) -> str:
-    return "".join(csv_lines(answer_rows(inspection)))
-
-
 def _xlsx_cell(cell: Cell) -> Cell:
     cell = neutralise(cell)
     if isinstance(cell, str):
@@ -232,11 +230,12 @@ def _xlsx_cell(cell: Cell) -> Cell:
     return cell
 
 
-def answers_xlsx(inspection: Inspection) -> bytes:
-    """A workbook: Answers, Judgements, Discretion and Ratings sheets."""
+def answers_xlsx(inspection: Inspection, *, hidden: Collection[int]) -> bytes:
+    """A workbook: Answers (without the `hidden` assessments), Judgements, Discretion and
+    Ratings sheets."""
     book = Workbook(write_only=True)
     sheets = (
-        ("Answers", answer_rows(inspection)),
+        ("Answers", answer_rows(inspection, hidden=hidden)),
         ("Judgements", judgement_rows(inspection)),
         ("Discretion", discretion_rows(inspection)),
         ("Ratings", rating_rows(inspection)),

@@ -13,7 +13,7 @@ identify a person (case manager, demographics) are not part of the history shown
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from itertools import islice
@@ -186,6 +186,9 @@ class _Source:
     # (id, the questions it covers or None when it is a question itself) -> rows about it
     standard_q: Callable[[str, tuple[str, ...] | None], Q | None] | None = None
     extra: str | None = None  # a lookup annotated as `yj_extra`
+    # The field of a history row naming its assessment: rows of an assessment hidden from the
+    # reader (blind moderation, `assessments.hidden_assessments`) are left out.
+    assessment: str | None = None
 
     @property
     def history(self) -> type[models.Model]:
@@ -226,6 +229,7 @@ SOURCES: tuple[_Source, ...] = (
         subject="key_question",
         standard_q=_answer_standard,
         extra="assessment__kind",
+        assessment="assessment_id",
     ),
     _Source(
         Kind.ASSESSMENT,
@@ -241,6 +245,7 @@ SOURCES: tuple[_Source, ...] = (
         main="state",
         case_path="case__case_ref",
         extra="kind",
+        assessment="id",
     ),
     _Source(
         Kind.JUDGEMENT,
@@ -360,12 +365,16 @@ def _queryset(
     inspection_pk: int,
     filters: Filters,
     subjects: dict[str, tuple[str, ...] | None],
+    hidden: Collection[int],
 ) -> QuerySet[Any] | None:
-    """The source's history rows matching the filters, newest first; None if none can match."""
+    """The source's history rows matching the filters, newest first, without the rows of
+    `hidden` assessments; None if none can match."""
     if filters.kind and filters.kind != source.kind:
         return None
     history = source.history
     qs: QuerySet[Any] = history.objects.filter(source.scope(inspection_pk))  # type: ignore[attr-defined]
+    if hidden and source.assessment:
+        qs = qs.exclude(**{f"{source.assessment}__in": hidden})
     if filters.case:
         if source.case_path is None:
             return None
@@ -396,16 +405,22 @@ def _queryset(
 
 class HistoryRows(MergedHistory[_Source, HistoryEntry]):
     """The filtered timeline as a lazy sequence, so Django's Paginator can page it (the
-    paging is `MergedHistory`'s); this class picks the tables and builds the entries."""
+    paging is `MergedHistory`'s); this class picks the tables and builds the entries.
 
-    def __init__(self, inspection: Inspection, filters: Filters) -> None:
+    `hidden` are the assessments the reader may not see (`assessments.hidden_assessments`):
+    their answers' and their own history rows are left out, page and CSV alike.
+    """
+
+    def __init__(
+        self, inspection: Inspection, filters: Filters, *, hidden: Collection[int]
+    ) -> None:
         self.framework = inspection.framework.framework
         subjects = subject_questions(self.framework)
         super().__init__(
             [
                 (source, qs)
                 for source in SOURCES
-                if (qs := _queryset(source, inspection.pk, filters, subjects)) is not None
+                if (qs := _queryset(source, inspection.pk, filters, subjects, hidden)) is not None
             ]
         )
 

@@ -32,6 +32,7 @@ from ..models import (
     Inspection,
     Role,
 )
+from ..query import query_value
 from ..services.assessments import (
     DONE_STATES,
     OPEN_STATES,
@@ -42,7 +43,7 @@ from ..services.assessments import (
     agree_assessment,
     answers_by_question,
     may_assess_case,
-    primary_hidden,
+    may_see_answers,
     questions_for_case,
     return_assessment,
     save_assessment,
@@ -82,9 +83,9 @@ def assessments(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("case_ref")
     )
     domains = domain_labels(inspection)
-    state = request.GET.get("state", "")
-    domain = request.GET.get("domain", "")
-    who = request.GET.get("assessor", "")
+    state = query_value(request, "state")
+    domain = query_value(request, "domain")
+    who = query_value(request, "assessor")
     if state == NOT_STARTED:
         qs = qs.filter(primary_state__isnull=True)
     elif state in AssessmentState.values:
@@ -95,7 +96,7 @@ def assessments(request: HttpRequest, pk: int) -> HttpResponse:
         qs = qs.filter(Q(assessor=user) | Q(primary_assessor_pk=user.pk))
     elif who == "unallocated":
         qs = qs.filter(assessor__isnull=True)
-    page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(qs, PER_PAGE).get_page(query_value(request, "page"))
     return render(
         request,
         "inspections/assess/list.html",
@@ -196,10 +197,12 @@ def load_page(request: HttpRequest, pk: int, case_pk: int, kind: str, *, writing
     standards = [
         s for s in questions_for_case(inspection.framework.framework, case) if s.id not in left_out
     ]
-    hidden = False
+    shown, other = (
+        (primary, moderation) if kind == AssessmentKind.PRIMARY else (moderation, primary)
+    )
+    hidden = shown is not None and not may_see_answers(user, role, shown, other)
     why_not = ""
     if kind == AssessmentKind.PRIMARY:
-        hidden = primary_hidden(user, role, primary, moderation)
         if not allowed(role, inspection, Can.ASSESS):
             why_not = (
                 _("This inspection is published, so its assessments can no longer be changed.")
@@ -307,7 +310,7 @@ def _pop_after_conflict(request: HttpRequest) -> QueryDict | None:
     if not kept or kept.get("path") != request.path:
         return None
     del request.session[KEPT_AFTER_CONFLICT]
-    if request.GET.get("kept") != "1":
+    if query_value(request, "kept") != "1":
         return None  # they chose to reload the saved answers only
     query = QueryDict(mutable=True)
     for key, values in kept["data"].items():
@@ -431,7 +434,7 @@ def _decision_page(request: HttpRequest, pk: int, case_pk: int) -> Page:
 def return_view(request: HttpRequest, pk: int, case_pk: int) -> HttpResponse:
     """Send a submitted assessment back to its assessor, with a reason they will see."""
     page = _decision_page(request, pk, case_pk)
-    reason = request.POST.get("reason", "")[:5000]
+    reason = request.POST.get("reason", "")
     if not page.can_decide:
         raise PermissionDenied(_("This assessment cannot be returned now"))
     assessment = page.assessment

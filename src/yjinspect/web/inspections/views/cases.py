@@ -22,9 +22,11 @@ from yjinspect.core.caselist import (
 )
 
 from ..access import Can, allowed, get_inspection, signed_in_user
+from ..files import NotStored
 from ..forms.cases import NO, YES, CaseFilterForm, CaseListUploadForm
 from ..language import case_value
 from ..models import Case, Inspection
+from ..query import query_dict, query_value
 from ..services import caselists
 from ..services.caselists import ImportRefused
 from ..services.sampling import allocatable, domain_labels
@@ -49,7 +51,7 @@ def case_list(request: HttpRequest, pk: int) -> HttpResponse:
         ((code, case_value("disposal_type", code)) for code in present), key=lambda c: c[1]
     )
     form = CaseFilterForm(
-        request.GET or None,
+        query_dict(request) or None,
         domains=list(labels.items()),
         disposals=disposals,
         assessors=[(str(uid), name) for uid, name in allocatable(inspection)],
@@ -69,7 +71,7 @@ def case_list(request: HttpRequest, pk: int) -> HttpResponse:
         qs = qs.filter(assessor__isnull=True)
     elif assessor:
         qs = qs.filter(assessor_id=int(assessor))
-    page = Paginator(qs.order_by("case_ref"), PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(qs.order_by("case_ref"), PER_PAGE).get_page(query_value(request, "page"))
     rows = [
         {
             "case": case,
@@ -109,7 +111,9 @@ def _preview_context(request: HttpRequest, inspection: Inspection) -> dict[str, 
     problems_page = None
     if stored.problem_count:
         problems = caselists.load_problems(stored)
-        problems_page = Paginator(problems, PROBLEMS_PER_PAGE).get_page(request.GET.get("page"))
+        problems_page = Paginator(problems, PROBLEMS_PER_PAGE).get_page(
+            query_value(request, "page")
+        )
     return {
         "preview": stored,
         "uploaded_at": caselists.created_at(stored),
@@ -143,9 +147,13 @@ def case_import(request: HttpRequest, pk: int) -> HttpResponse:
             except CaseListError as exc:
                 form.add_error("case_list", _sentence(str(exc)))
             else:
-                stored = caselists.store_preview(inspection, preview, name, user)
-                caselists.remember(request.session, inspection, stored.token)
-                return redirect("inspections:case_import", pk=pk)
+                try:
+                    stored = caselists.store_preview(inspection, preview, name, user)
+                except NotStored as problem:
+                    form.add_error("case_list", str(problem))
+                else:
+                    caselists.remember(request.session, inspection, stored.token)
+                    return redirect("inspections:case_import", pk=pk)
     preview_context = {} if request.method == "POST" else _preview_context(request, inspection)
     return render(
         request,

@@ -25,6 +25,7 @@ from yjinspect.frameworks import Framework
 from yjinspect.frameworks.schema import Standard
 
 from ..access import Can, allowed, get_inspection, signed_in_user
+from ..files import NotStored, store
 from ..forms.evidence import (
     NOT_RATED,
     EvidenceForm,
@@ -34,6 +35,7 @@ from ..forms.evidence import (
 )
 from ..language import framework_wording
 from ..models import EvidenceItem, EvidenceKind, Inspection, Judgement, Role
+from ..query import query_value
 
 GENERAL = "general"  # the section for evidence not about one evidence-rated standard
 PREVIEW = 10  # items shown per section on the overview of all sections
@@ -76,10 +78,10 @@ def evidence(request: HttpRequest, pk: int) -> HttpResponse:
     framework = inspection.framework.framework
     standards = evidence_standards(framework)
     ids = [s.id for s in standards]
-    chosen = request.GET.get("standard", "")
+    chosen = query_value(request, "standard")
     if chosen not in {*ids, GENERAL}:
         chosen = ""
-    kind = request.GET.get("kind", "")
+    kind = query_value(request, "kind")
     items = _items(inspection)
     if kind in EvidenceKind.values:
         items = items.filter(kind=kind)
@@ -105,7 +107,7 @@ def evidence(request: HttpRequest, pk: int) -> HttpResponse:
             section_items = items.filter(standard_id=sid)
             count = counts.get(sid, 0)
         if chosen:
-            page = Paginator(section_items, PAGE_SIZE).get_page(request.GET.get("page"))
+            page = Paginator(section_items, PAGE_SIZE).get_page(query_value(request, "page"))
             shown = list(page.object_list)
         else:
             shown = list(section_items[:PREVIEW])
@@ -160,7 +162,7 @@ def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
         form = EvidenceForm(request.POST, request.FILES, framework=framework)
     else:
         form = EvidenceForm(
-            framework=framework, initial={"standard_id": request.GET.get("standard", "")}
+            framework=framework, initial={"standard_id": query_value(request, "standard")}
         )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -175,16 +177,29 @@ def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
             added_by=signed_in_user(request),
         )
         upload = data.get("upload")
+        stored = True
         if upload:
             original = PurePath(upload.name or "upload").name
             item.upload_name = original[-255:]
             item.upload_size = upload.size
             # Stored under a random name: the original may say more than it should.
-            item.upload.save(f"{uuid4().hex}{PurePath(original).suffix.lower()}", upload, False)
-        item.save()
-        messages.success(request, _("Added '%(title)s'.") % {"title": item.title})
-        target = reverse("inspections:evidence", kwargs={"pk": pk})
-        return redirect(f"{target}#{anchor(item.standard_id or GENERAL)}")
+            name = f"{uuid4().hex}{PurePath(original).suffix.lower()}"
+            field = item.upload.field
+            try:
+                item.upload.name = store(
+                    field.generate_filename(item, name),
+                    upload,
+                    item.upload.storage,
+                    field.max_length,
+                )
+            except NotStored as problem:
+                form.add_error("upload", str(problem))
+                stored = False
+        if stored:
+            item.save()
+            messages.success(request, _("Added '%(title)s'.") % {"title": item.title})
+            target = reverse("inspections:evidence", kwargs={"pk": pk})
+            return redirect(f"{target}#{anchor(item.standard_id or GENERAL)}")
     return render(
         request,
         "inspections/evidence/add.html",

@@ -10,8 +10,10 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import path
 
-from ..access import Can, get_inspection
+from ..access import Can, get_inspection, signed_in_user
 from ..models import Membership
+from ..query import query_dict, query_value
+from ..services.assessments import hidden_assessments
 from ..services.history import (
     KIND_LABELS,
     PAGE_SIZE,
@@ -26,8 +28,10 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
     """The timeline, newest first; filters by case, standard, user and kind, on the server."""
     inspection, role = get_inspection(request, pk, Can.WORK)
     framework = inspection.framework.framework
-    filters, errors = Filters.from_query(request.GET, framework)
-    page = Paginator(HistoryRows(inspection, filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    filters, errors = Filters.from_query(query_dict(request), framework)
+    hidden = hidden_assessments(inspection, signed_in_user(request), role)
+    rows = HistoryRows(inspection, filters, hidden=hidden)
+    page = Paginator(rows, PAGE_SIZE).get_page(query_value(request, "page"))
     query = request.GET.copy()
     query.pop("page", None)
     usernames = list(
@@ -64,9 +68,10 @@ class _Echo:
 
 def history_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     """The same filtered rows as the page, all of them, one line per changed field."""
-    inspection, _role = get_inspection(request, pk, Can.WORK)
-    filters, _errors = Filters.from_query(request.GET, inspection.framework.framework)
-    rows = HistoryRows(inspection, filters)
+    inspection, role = get_inspection(request, pk, Can.WORK)
+    filters, _errors = Filters.from_query(query_dict(request), inspection.framework.framework)
+    hidden = hidden_assessments(inspection, signed_in_user(request), role)
+    rows = HistoryRows(inspection, filters, hidden=hidden)
     entries = rows[0 : rows.count()]  # gathered now, inside the request's transaction
     writer = csv.writer(_Echo())
 

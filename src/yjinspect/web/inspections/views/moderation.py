@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from ..access import ALLOWED, Can, allowed, get_inspection, signed_in_user
 from ..models import Assessment, AssessmentKind, AssessmentState, Case
+from ..query import query_value
 from ..services.assessments import (
     AssessmentError,
     agreement,
@@ -32,7 +33,7 @@ from .assess import PER_PAGE, assessment_view, sampled_case
 
 
 def _int_list(values: list[str]) -> list[int]:
-    return [int(v) for v in values if v.isdigit()]
+    return [int(v) for v in values if v.isdecimal()]  # "²" is a digit, not a number
 
 
 def _page_links(request: HttpRequest, page: PaginatorPage[Any], param: str) -> dict[str, Any]:
@@ -105,15 +106,15 @@ def moderation(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("case_ref")
     )
     domains = domain_labels(inspection)
-    chosen = request.GET.get("chosen", "")
-    domain = request.GET.get("domain", "")
+    chosen = query_value(request, "chosen")
+    domain = query_value(request, "domain")
     if chosen == "yes":
         qs = qs.filter(second_state__isnull=False)
     elif chosen == "no":
         qs = qs.filter(second_state__isnull=True)
     if domain in domains:
         qs = qs.filter(domain=domain)
-    page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(qs, PER_PAGE).get_page(query_value(request, "page"))
 
     sees_figures = role in ALLOWED[Can.MODERATE]
     summary = agreement(inspection)
@@ -121,7 +122,7 @@ def moderation(request: HttpRequest, pk: int) -> HttpResponse:
     disagreement_links = None
     if sees_figures and summary.disagreements:
         disagreements = Paginator(summary.disagreements, PER_PAGE).get_page(
-            request.GET.get("dpage")
+            query_value(request, "dpage")
         )
         if disagreements.paginator.num_pages > 1:
             disagreement_links = _page_links(request, disagreements, "dpage")
@@ -173,7 +174,7 @@ def resolve(request: HttpRequest, pk: int, case_pk: int, kq: str) -> HttpRespons
             case,
             kq,
             request.POST.get("value", ""),
-            request.POST.get("note", "")[:5000],
+            request.POST.get("note", ""),
             signed_in_user(request),
             question.options or None,
         )

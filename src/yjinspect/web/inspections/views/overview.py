@@ -30,6 +30,7 @@ from ..models import (
     State,
     StateTransition,
 )
+from ..query import query_value
 from ..services.assessments import DONE_STATES
 
 
@@ -40,16 +41,16 @@ def home(request: HttpRequest) -> HttpResponse:
     qs = Inspection.objects.select_related("framework")
     if ids is not None:
         qs = qs.filter(pk__in=ids)
-    q = request.GET.get("q", "").strip()
-    state = request.GET.get("state", "")
-    mode = request.GET.get("mode", "")
+    q = query_value(request, "q").strip()
+    state = query_value(request, "state")
+    mode = query_value(request, "mode")
     if q:
         qs = qs.filter(service_name__icontains=q)
     if state in State.values:
         qs = qs.filter(state=state)
     if mode in Mode.values:
         qs = qs.filter(mode=mode)
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    page = Paginator(qs, 25).get_page(query_value(request, "page"))
     return render(
         request,
         "inspections/home.html",
@@ -201,7 +202,7 @@ def transition(request: HttpRequest, pk: int) -> HttpResponse:
         from_state=inspection.state,
         to_state=target,
         by=signed_in_user(request),
-        note=form.cleaned_data["note"][:2000],
+        note=form.cleaned_data["note"],
     )
     inspection.state = target
     if target == State.PUBLISHED:

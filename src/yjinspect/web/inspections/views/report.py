@@ -24,6 +24,7 @@ from yjinspect.reports.pdf import html_to_pdf
 
 from ..access import Can, allowed, get_inspection
 from ..models import Inspection
+from ..query import query_value
 from ..services.ratings import is_areas
 from ..services.report import inspection_report, report_language
 from ..services.report_cache import cached_pdf
@@ -44,7 +45,7 @@ def report_css_path() -> Path:
 
 def _request_language(request: HttpRequest) -> str:
     """`?lang=cy` or `?lang=en`; anything else is English; none follows the active language."""
-    return report_language(request.GET.get("lang"))
+    return report_language(query_value(request, "lang") or None)
 
 
 def report(request: HttpRequest, pk: int) -> HttpResponse:

@@ -19,6 +19,7 @@ from ..access import Can, allowed, get_inspection, signed_in_user
 from ..forms.sample import AllocationForm, DomainChoice, DrawForm, ReplaceForm
 from ..language import case_value
 from ..models import Case, Inspection, Replacement, Role
+from ..query import query_value
 from ..services import sampling
 from ..services.sampling import AllocationChange, SampleRefused
 
@@ -67,7 +68,7 @@ def _render(
     can_manage = allowed(role, inspection, Can.MANAGE)
     started = sampling.assessments_started(inspection)
     verification = None
-    if draw is not None and request.GET.get("verify") == "1":
+    if draw is not None and query_value(request, "verify") == "1":
         try:
             verification = sampling.verify(inspection, cases)
         except (SampleRefused, SamplingError) as exc:
@@ -223,7 +224,7 @@ def allocation(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("assessor")
         .order_by("sample_order", "case_ref")
     )
-    page = Paginator(sampled, ALLOCATION_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(sampled, ALLOCATION_PER_PAGE).get_page(query_value(request, "page"))
     assessors = sampling.allocatable(inspection)
     if request.method == "POST":
         posted = {int(v) for v in request.POST.getlist("case") if v.isdecimal()}

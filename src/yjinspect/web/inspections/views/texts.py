@@ -312,7 +312,8 @@ def _text_conflict(
 def recommendation_add(request: HttpRequest, pk: int) -> HttpResponse:
     inspection, role = get_inspection(request, pk, Can.WRITE_REPORT)
     if request.method == "POST":
-        form = RecommendationForm(request.POST)
+        existing = Recommendation.objects.filter(inspection=inspection).count()
+        form = RecommendationForm(request.POST, existing=existing)
         if form.is_valid():
             data = form.cleaned_data
             last = Recommendation.objects.filter(inspection=inspection).aggregate(m=Max("order"))
