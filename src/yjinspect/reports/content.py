@@ -21,7 +21,7 @@ from decimal import Decimal
 from yjinspect.core.caselist import value_label
 from yjinspect.core.indicators import IndicatorResult
 from yjinspect.core.ratings import InspectionRating, KeyQuestionResult, StandardResult
-from yjinspect.frameworks.schema import Framework, Standard
+from yjinspect.frameworks.schema import Domain, Framework, Standard
 
 from .charts import Bar, CountBar, answer_counts_chart, bands_from, key_question_chart
 from .markup import Block, parse
@@ -436,6 +436,33 @@ def _label(
     return res.rating.id, ft(res.rating.label)
 
 
+@dataclass
+class _Build:
+    """What every section of one report needs: the inputs, the translators, the names worked
+    out once, and the footnote counter. Sections are built in reading order, so the one
+    counter numbers every note through the document."""
+
+    framework: Framework
+    result: InspectionRating
+    facts: InspectionFacts
+    _: Gettext
+    ft: Gettext
+    lang: str
+    ngettext: Ngettext
+    place: str = ""
+    service_label: str = ""
+    by_id: Mapping[str, StandardResult] = field(default_factory=dict)
+    lenses: Mapping[str, str] = field(default_factory=dict)
+    domain_labels: Mapping[str, str] = field(default_factory=dict)
+    top_rating: str = ""
+    last_note: int = 0
+
+    def note(self, text: str) -> Footnote:
+        """The next footnote, numbered on from the last one given out."""
+        self.last_note += 1
+        return Footnote(self.last_note, text)
+
+
 def build_report(
     framework: Framework,
     result: InspectionRating,
@@ -452,31 +479,133 @@ def build_report(
     chooses which of the inspectors' texts to show; a missing Welsh text falls back to the
     English one, marked lang="en". `ngettext` chooses singular or plural wordings of counts
     (the web app passes Django's).
-    """
-    _ = gettext
-    ft = framework_text
-    place = _place(facts.service_name, framework.service_term)
-    service_label = f"{place} {framework.service_term}"
-    by_id = {s.id: s for s in result.standards}
-    lenses = {lens.id: ft(lens.label) for lens in framework.lenses}
-    domain_labels = {d.id: ft(d.label) for d in framework.case_domains}
-    top_rating = framework.ratings[-1].id if framework.ratings else ""
 
-    # Ratings table (4.1-style unscored standards are left out when not rated, with a note).
+    Each section has its own function below, called in the order the report is read, so the
+    footnotes they number run through the document.
+    """
+    place = _place(facts.service_name, framework.service_term)
+    b = _Build(
+        framework,
+        result,
+        facts,
+        gettext,
+        framework_text,
+        lang,
+        ngettext,
+        place=place,
+        service_label=f"{place} {framework.service_term}",
+        by_id={s.id: s for s in result.standards},
+        lenses={lens.id: framework_text(lens.label) for lens in framework.lenses},
+        domain_labels={d.id: framework_text(d.label) for d in framework.case_domains},
+        top_rating=framework.ratings[-1].id if framework.ratings else "",
+    )
+    foreword = passage(facts.edited.get(FOREWORD), lang)
+    rows, notes = _ratings_table(b)
+    groups = _recommendation_groups(facts.recommendations, lang, gettext)
+    background = _background(framework, facts, b.service_label, b.domain_labels, gettext, ngettext)
+    # The background comes before the domains, so its footnotes take the first numbers.
+    outcomes, outcome_notes = _outcomes(facts.indicators, place, gettext)
+    b.last_note = len(outcome_notes)
+    background_text = passage(facts.edited.get(BACKGROUND), lang)
+    domains = tuple(_domain(b, index, domain) for index, domain in enumerate(framework.domains))
+    involvement = passage(facts.edited.get(INVOLVEMENT), lang)
+    diversity = passage(facts.edited.get(DIVERSITY), lang)
+    involvement_after = domains[0].id if domains else ""
+    acknowledgements = _acknowledgements(facts.lead_name, gettext)
+    contents = _contents(
+        b, domains, acknowledgements, foreword, groups, involvement, diversity, involvement_after
+    )
+    return Report(
+        foreword=foreword,
+        recommendations_intro=_recommendations_intro(
+            sum(len(g.items) for g in groups), place, gettext
+        ),
+        recommendations=groups,
+        background_text=background_text,
+        involvement=involvement,
+        involvement_after=involvement_after,
+        diversity=diversity,
+        acknowledgements=acknowledgements,
+        examples_note=_examples_note(b, domains),
+        contents=contents,
+        outcomes=outcomes,
+        background_footnotes=outcome_notes,
+        ratings=rows,
+        ratings_notes=notes,
+        background=background,
+        domains=domains,
+        annex=_annex(framework, result, facts, framework_text),
+        place=place,
+        service_label=b.service_label,
+        month_year=_month_year(facts.fieldwork_start, gettext),
+        dated=_month_year(facts.published_on or facts.fieldwork_start, gettext),
+        **_cover(b),
+        score=result.score,
+        max_score=result.max_score,
+        score_text=_score_text(result, gettext),
+        overall_rating_id=result.overall_rating.id if result.overall_rating else "",
+        overall_rating=framework_text(
+            result.overall_rating.label if result.overall_rating else result.not_rated_label
+        ),
+    )
+
+
+def _cover(b: _Build) -> dict[str, str]:
+    """Title, byline and audit note of the cover; an internal audit says whose audit it is."""
+    _ = b._
+    facts = b.facts
+    title = (
+        _("An internal audit of youth justice services in %(place)s")
+        if facts.internal_audit
+        else _("An inspection of youth justice services in %(place)s")
+    )
+    audit_note = (
+        _(
+            "An internal audit by %(service)s against HM Inspectorate of Probation's "
+            "standards: the ratings are the service's own, not the Inspectorate's."
+        )
+        % {"service": b.service_label}
+        if facts.internal_audit
+        else ""
+    )
+    return {
+        "title": title % {"place": b.place},
+        "audit_note": audit_note,
+        "inspectorate": (
+            b.service_label if facts.internal_audit else _("HM Inspectorate of Probation")
+        ),
+    }
+
+
+def _examples_note(b: _Build, domains: Sequence[DomainSection]) -> str:
+    if not any(d.examples for d in domains):
+        return ""
+    return b._("The names in the practice examples have been changed to protect identities.")
+
+
+def _score_text(result: InspectionRating, _: Gettext) -> str:
+    if result.score is None:
+        return _("No score yet (out of %(max)s)") % {"max": result.max_score}
+    return _("Score %(score)s/%(max)s") % {"score": result.score, "max": result.max_score}
+
+
+def _ratings_table(b: _Build) -> tuple[tuple[RatingRow, ...], tuple[str, ...]]:
+    """One row per domain and standard; unscored standards that were not rated (4.1 without
+    resettlement cases) are left out of the table and said in a note below it."""
     rows: list[RatingRow] = []
     notes: list[str] = []
-    for domain in framework.domains:
+    for domain in b.framework.domains:
         shown = []
         for std in domain.standards:
-            res = by_id[std.id]
-            rating_id, label = _label(result, res, ft)
+            res = b.by_id[std.id]
+            rating_id, label = _label(b.result, res, b.ft)
             if res.rating is None and not std.scored:
                 notes.append(
-                    _("%(id)s %(name)s was not rated: %(reason)s.")
+                    b._("%(id)s %(name)s was not rated: %(reason)s.")
                     % {
                         "id": std.id,
-                        "name": ft(std.name),
-                        "reason": ft(res.not_rated_reason or ""),
+                        "name": b.ft(std.name),
+                        "reason": b.ft(res.not_rated_reason or ""),
                     }
                 )
                 continue
@@ -484,174 +613,175 @@ def build_report(
                 RatingRow(
                     "standard",
                     std.id,
-                    ft(std.name),
+                    b.ft(std.name),
                     rating_id,
                     label,
-                    rating_id == top_rating,
+                    rating_id == b.top_rating,
                     anchor("standard", std.id),
                 )
             )
         if shown:
-            rows.append(RatingRow("domain", domain.id, ft(domain.name)))
+            rows.append(RatingRow("domain", domain.id, b.ft(domain.name)))
             rows.extend(shown)
-    score_text = (
-        _("Score %(score)s/%(max)s") % {"score": result.score, "max": result.max_score}
-        if result.score is not None
-        else _("No score yet (out of %(max)s)") % {"max": result.max_score}
+    return tuple(rows), tuple(notes)
+
+
+def _domain(b: _Build, index: int, domain: Domain) -> DomainSection:
+    """A domain: its introduction, key-question chart, standards, practice examples and
+    case-data summary."""
+    _ = b._
+    ordinal = _(ORDINALS[index]) if index < len(ORDINALS) else str(index + 1)
+    sections = tuple(_standard(b, std) for std in domain.standards)
+    case_domains = {d for std in domain.standards for d in std.case_domains}
+    return DomainSection(
+        domain.id,
+        anchor("domain", domain.id),
+        _("Domain %(ordinal)s: %(name)s") % {"ordinal": ordinal, "name": b.ft(domain.name)},
+        _domain_intro(b.framework, domain.standards, b.facts, b.domain_labels, _, b.ngettext),
+        sections,
+        _domain_chart(b, domain, ordinal, sections),
+        _summary_chart(
+            domain.id, b.ft(domain.name), case_domains, b.by_id, sections, b.facts, b.lenses, _
+        ),
+        tuple(
+            Passage(parse(example.text))
+            for example in b.facts.examples
+            if example.domain in case_domains and example.text.strip()
+        ),
     )
-    overall_id = result.overall_rating.id if result.overall_rating else ""
-    overall = ft(result.overall_rating.label if result.overall_rating else result.not_rated_label)
 
-    background = _background(framework, facts, service_label, domain_labels, _, ngettext)
-    # The background comes before the domains, so its footnotes take the first numbers.
-    outcomes, outcome_notes = _outcomes(facts.indicators, place, _)
 
-    counter = [len(outcome_notes)]
+def _standard(b: _Build, std: Standard) -> StandardSection:
+    """A standard's heading, statement and rating, then its key questions (case-rated) or its
+    strengths and areas for improvement (judged), then the inspectors' narrative."""
+    res = b.by_id[std.id]
+    rating_id, label = _label(b.result, res, b.ft)
+    name = b.ft(std.name)
+    section = StandardSection(
+        id=std.id,
+        name=name,
+        anchor=anchor("standard", std.id),
+        heading=f"{std.id}. {name}",
+        statement=b.ft(std.statement),
+        rating_id=rating_id,
+        rating=label,
+        outstanding=rating_id == b.top_rating,
+        case_based=std.rating_method == "cases",
+        not_rated_reason=b.ft(res.not_rated_reason or ""),
+    )
+    if std.rating_method == "cases":
+        section = _key_questions(b, section, res)
+    else:
+        text = b.facts.texts.get(std.id, StandardText())
+        section = replace(section, strengths=text.strengths, areas=text.areas)
+    narrative = passage(b.facts.edited.get(standard_key(std.id)), b.lang)
+    if narrative.blocks:
+        section = replace(section, narrative=narrative)
+    return section
 
-    def next_note() -> int:
-        counter[0] += 1
-        return counter[0]
 
-    domains: list[DomainSection] = []
-    bands = [replace(b, label=ft(b.label)) for b in bands_from(framework)]
-    for index, domain in enumerate(framework.domains):
-        sections: list[StandardSection] = []
-        bars: list[Bar] = []
-        chart_rows: list[ChartRow] = []
-        for std in domain.standards:
-            res = by_id[std.id]
-            rating_id, label = _label(result, res, ft)
-            name = ft(std.name)
-            base = StandardSection(
-                id=std.id,
-                name=name,
-                anchor=anchor("standard", std.id),
-                heading=f"{std.id}. {name}",
-                statement=ft(std.statement),
-                rating_id=rating_id,
-                rating=label,
-                outstanding=rating_id == top_rating,
-                case_based=std.rating_method == "cases",
-                not_rated_reason=ft(res.not_rated_reason or ""),
-            )
-            if std.rating_method == "cases":
-                intro_note = next_note()
-                footnotes = [
-                    Footnote(
-                        intro_note,
-                        _(
-                            "The rating for the standard is driven by the lowest score on each "
-                            "of the key questions, which is placed in a rating band, indicated "
-                            "in bold in the table."
-                        ),
-                    )
-                ]
-                kq_rows = []
-                for kq in res.key_questions:
-                    bold = kq.id == res.driving_key_question
-                    marks: tuple[int, ...] = ()
-                    if bold and res.discretion is not None and res.computed_rating and res.rating:
-                        number = next_note()
-                        marks = (number,)
-                        footnotes.append(
-                            Footnote(number, _discretion_text(framework, res, name, _, ft))
-                        )
-                    percent = ft(kq.percent_text)
-                    kq_rows.append(
-                        KeyQuestionRow(
-                            kq.id,
-                            lenses.get(kq.lens, kq.lens),
-                            ft(kq.text),
-                            percent,
-                            bold,
-                            marks,
-                        )
-                    )
-                    bars.append(
-                        Bar(
-                            f"{std.id} {lenses.get(kq.lens, kq.lens)}",
-                            None if kq.fraction is None else float(kq.fraction) * 100,
-                            percent,
-                            bold,
-                        )
-                    )
-                    chart_rows.append(
-                        ChartRow(
-                            f"{std.id} {name}",
-                            lenses.get(kq.lens, kq.lens),
-                            percent,
-                            bold,
-                        )
-                    )
-                sections.append(
-                    replace(
-                        base,
-                        intro=_("Our rating for %(name)s is based on the following key questions:")
-                        % {"name": name.lower()},
-                        intro_footnote=intro_note,
-                        key_questions=tuple(kq_rows),
-                        footnotes=tuple(footnotes),
-                    )
-                )
-            else:
-                text = facts.texts.get(std.id, StandardText())
-                base = replace(base, strengths=text.strengths, areas=text.areas)
-                sections.append(base)
-            narrative = passage(facts.edited.get(standard_key(std.id)), lang)
-            if narrative.blocks:
-                sections[-1] = replace(sections[-1], narrative=narrative)
-        ordinal = _(ORDINALS[index]) if index < len(ORDINALS) else str(index + 1)
-        chart = None
-        if bars:
-            chart_id = anchor("chart", domain.id)
-            caption = _("Key questions in domain %(n)s: %(name)s, percentage answered Yes") % {
-                "n": ordinal,
-                "name": ft(domain.name).lower(),
-            }
-            lowest = _("lowest, drives the rating")
-            desc = "; ".join(
-                f"{row.standard}, {row.lens}: {row.percent}" + (f" ({lowest})" if row.bold else "")
-                for row in chart_rows
-            )
-            desc = _(
-                "Bars show the share of cases answered Yes for each key question, "
-                "over shaded rating bands (%(bands)s). %(values)s."
-            ) % {
-                "bands": ", ".join(
-                    _("%(label)s from %(low)s%%") % {"label": b.label, "low": f"{b.low:g}"}
-                    for b in bands
-                ),
-                "values": desc,
-            }
-            svg = key_question_chart(chart_id, caption, desc, bars, bands)
-            chart = Chart(chart_id, caption, svg, tuple(chart_rows))
-        case_domains = {d for std in domain.standards for d in std.case_domains}
-        domains.append(
-            DomainSection(
-                domain.id,
-                anchor("domain", domain.id),
-                _("Domain %(ordinal)s: %(name)s") % {"ordinal": ordinal, "name": ft(domain.name)},
-                _domain_intro(framework, domain.standards, facts, domain_labels, _, ngettext),
-                tuple(sections),
-                chart,
-                _summary_chart(
-                    domain.id, ft(domain.name), case_domains, by_id, sections, facts, lenses, _
-                ),
-                tuple(
-                    Passage(parse(example.text))
-                    for example in facts.examples
-                    if example.domain in case_domains and example.text.strip()
-                ),
+def _key_questions(b: _Build, section: StandardSection, res: StandardResult) -> StandardSection:
+    """The key-question table with its footnotes: how the rating is made, and professional
+    discretion at the row that drove the rating."""
+    _ = b._
+    intro_note = b.note(
+        _(
+            "The rating for the standard is driven by the lowest score on each "
+            "of the key questions, which is placed in a rating band, indicated "
+            "in bold in the table."
+        )
+    )
+    footnotes = [intro_note]
+    rows = []
+    for kq in res.key_questions:
+        bold = kq.id == res.driving_key_question
+        marks: tuple[int, ...] = ()
+        if bold and res.discretion is not None and res.computed_rating and res.rating:
+            note = b.note(_discretion_text(b.framework, res, section.name, _, b.ft))
+            marks = (note.number,)
+            footnotes.append(note)
+        rows.append(
+            KeyQuestionRow(
+                kq.id,
+                b.lenses.get(kq.lens, kq.lens),
+                b.ft(kq.text),
+                b.ft(kq.percent_text),
+                bold,
+                marks,
             )
         )
+    return replace(
+        section,
+        intro=_("Our rating for %(name)s is based on the following key questions:")
+        % {"name": section.name.lower()},
+        intro_footnote=intro_note.number,
+        key_questions=tuple(rows),
+        footnotes=tuple(footnotes),
+    )
 
-    annex = _annex(framework, result, facts, ft)
-    foreword = passage(facts.edited.get(FOREWORD), lang)
-    groups = _recommendation_groups(facts.recommendations, lang, _)
-    involvement = passage(facts.edited.get(INVOLVEMENT), lang)
-    diversity = passage(facts.edited.get(DIVERSITY), lang)
-    involvement_after = domains[0].id if domains else ""
-    acknowledgements = _acknowledgements(facts.lead_name, _)
+
+def _domain_chart(
+    b: _Build, domain: Domain, ordinal: str, sections: Sequence[StandardSection]
+) -> Chart | None:
+    """The domain's key questions over the rating bands, with its figures as text."""
+    _ = b._
+    bars: list[Bar] = []
+    chart_rows: list[ChartRow] = []
+    for section in sections:
+        if not section.case_based:
+            continue
+        for kq in b.by_id[section.id].key_questions:
+            row = next(r for r in section.key_questions if r.id == kq.id)
+            bars.append(
+                Bar(
+                    f"{section.id} {row.lens}",
+                    None if kq.fraction is None else float(kq.fraction) * 100,
+                    row.percent,
+                    row.bold,
+                )
+            )
+            chart_rows.append(
+                ChartRow(f"{section.id} {section.name}", row.lens, row.percent, row.bold)
+            )
+    if not bars:
+        return None
+    bands = [replace(band, label=b.ft(band.label)) for band in bands_from(b.framework)]
+    chart_id = anchor("chart", domain.id)
+    caption = _("Key questions in domain %(n)s: %(name)s, percentage answered Yes") % {
+        "n": ordinal,
+        "name": b.ft(domain.name).lower(),
+    }
+    lowest = _("lowest, drives the rating")
+    values = "; ".join(
+        f"{row.standard}, {row.lens}: {row.percent}" + (f" ({lowest})" if row.bold else "")
+        for row in chart_rows
+    )
+    desc = _(
+        "Bars show the share of cases answered Yes for each key question, "
+        "over shaded rating bands (%(bands)s). %(values)s."
+    ) % {
+        "bands": ", ".join(
+            _("%(label)s from %(low)s%%") % {"label": band.label, "low": f"{band.low:g}"}
+            for band in bands
+        ),
+        "values": values,
+    }
+    svg = key_question_chart(chart_id, caption, desc, bars, bands)
+    return Chart(chart_id, caption, svg, tuple(chart_rows))
+
+
+def _contents(
+    b: _Build,
+    domains: Sequence[DomainSection],
+    acknowledgements: str,
+    foreword: Passage,
+    groups: Sequence[RecommendationGroup],
+    involvement: Passage,
+    diversity: Passage,
+    involvement_after: str,
+) -> tuple[ContentsEntry, ...]:
+    """The contents list: only the sections the report has, in its order."""
+    _ = b._
     contents = []
     if acknowledgements:
         contents.append(ContentsEntry("acknowledgements", _("Acknowledgements")))
@@ -671,55 +801,7 @@ def build_report(
         if diversity.blocks and d.id == involvement_after:
             contents.append(ContentsEntry("diversity", _("Diversity"), 2))
     contents.append(ContentsEntry("annex", _("Data annex")))
-    count = sum(len(g.items) for g in groups)
-    return Report(
-        foreword=foreword,
-        recommendations_intro=_recommendations_intro(count, place, _),
-        recommendations=groups,
-        background_text=passage(facts.edited.get(BACKGROUND), lang),
-        involvement=involvement,
-        involvement_after=involvement_after,
-        diversity=diversity,
-        acknowledgements=acknowledgements,
-        examples_note=(
-            _("The names in the practice examples have been changed to protect identities.")
-            if any(d.examples for d in domains)
-            else ""
-        ),
-        title=(
-            _("An internal audit of youth justice services in %(place)s")
-            if facts.internal_audit
-            else _("An inspection of youth justice services in %(place)s")
-        )
-        % {"place": place},
-        audit_note=(
-            _(
-                "An internal audit by %(service)s against HM Inspectorate of Probation's "
-                "standards: the ratings are the service's own, not the Inspectorate's."
-            )
-            % {"service": service_label}
-            if facts.internal_audit
-            else ""
-        ),
-        place=place,
-        service_label=service_label,
-        inspectorate=service_label if facts.internal_audit else _("HM Inspectorate of Probation"),
-        month_year=_month_year(facts.fieldwork_start, _),
-        dated=_month_year(facts.published_on or facts.fieldwork_start, _),
-        score=result.score,
-        max_score=result.max_score,
-        score_text=score_text,
-        overall_rating_id=overall_id,
-        overall_rating=overall,
-        ratings=tuple(rows),
-        ratings_notes=tuple(notes),
-        background=background,
-        domains=tuple(domains),
-        annex=annex,
-        contents=tuple(contents),
-        outcomes=outcomes,
-        background_footnotes=outcome_notes,
-    )
+    return tuple(contents)
 
 
 INVOLVEMENT_HEADING = gettext_noop("Involvement of children and their parents or carers")
