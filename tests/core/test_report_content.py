@@ -101,7 +101,7 @@ def test_discretion_footnotes_in_the_seed_wording(report: Report) -> None:
         marked = [kq for kq in std.key_questions if kq.footnotes]
         assert len(marked) == 1 and marked[0].bold
         assert marked[0].id == f"{sid}.others_safety"
-        assert [f.number for f in std.footnotes] == [std.intro_footnote, marked[0].footnotes[0]]
+        assert std.footnotes == (std.intro_footnote, marked[0].footnotes[0])
     numbers = [f.number for f in report.footnotes]
     assert numbers == list(range(1, len(numbers) + 1))
     assert sum(f.text == BANDING for f in report.footnotes) == 7
@@ -110,7 +110,8 @@ def test_discretion_footnotes_in_the_seed_wording(report: Report) -> None:
 def test_judgement_standards_and_background(report: Report) -> None:
     gov = report.standard("1.1")
     assert not gov.case_based and gov.key_questions == ()
-    assert gov.strengths == ("Strong board",) and gov.areas == ("Victim offer",)
+    assert [w.text for w in gov.strengths] == ["Strong board"]
+    assert [w.text for w in gov.areas] == ["Victim offer"]
     assert report.standard("4.1").rating == "Not rated"
     assert "We also conducted 23 interviews with case managers." in report.background
     assert any("10 April 2023 and 2 February 2024" in s for s in report.background)

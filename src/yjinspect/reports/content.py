@@ -24,7 +24,7 @@ from yjinspect.core.ratings import InspectionRating, KeyQuestionResult, Standard
 from yjinspect.frameworks.schema import Domain, Framework, Standard
 
 from .charts import Bar, CountBar, answer_counts_chart, bands_from, key_question_chart
-from .markup import Block, parse
+from .markup import Note, parse, split_notes
 
 Gettext = Callable[[str], str]
 Ngettext = Callable[[str, str, int], str]
@@ -179,18 +179,71 @@ class InspectionFacts:
 
 
 @dataclass(frozen=True)
+class Footnote:
+    """A note at the foot of the page: its number in the report's one sequence, and its words.
+    Every mark in the text carries its note, so the PDF can float the words to the foot of
+    the page where the mark is, and the web page can list them after the section."""
+
+    number: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Words:
+    """A run of the inspectors' words with the footnotes they typed in it, numbered."""
+
+    parts: tuple[str | Footnote, ...] = ()
+
+    @property
+    def text(self) -> str:
+        """The words alone, without the notes."""
+        return "".join(p for p in self.parts if isinstance(p, str))
+
+    @property
+    def notes(self) -> tuple[Footnote, ...]:
+        return tuple(p for p in self.parts if isinstance(p, Footnote))
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
+class TextBlock:
+    """A paragraph (one item) or a bullet list (one item per bullet) of the inspectors' words."""
+
+    kind: str  # "paragraph" or "bullets"
+    items: tuple[Words, ...]
+
+    @property
+    def text(self) -> str:
+        return " ".join(item.text for item in self.items)
+
+    @property
+    def notes(self) -> tuple[Footnote, ...]:
+        return tuple(n for item in self.items for n in item.notes)
+
+
+@dataclass(frozen=True)
 class Passage:
     """Edited words as paragraphs and bullet lists; `lang` is "en" where Welsh was missing."""
 
-    blocks: tuple[Block, ...] = ()
+    blocks: tuple[TextBlock, ...] = ()
     lang: str = ""
+
+    @property
+    def notes(self) -> tuple[Footnote, ...]:
+        return tuple(n for block in self.blocks for n in block.notes)
 
 
 @dataclass(frozen=True)
 class RecommendationEntry:
     number: int
-    text: str
+    words: Words
     lang: str = ""
+
+    @property
+    def text(self) -> str:
+        return self.words.text
 
 
 @dataclass(frozen=True)
@@ -202,6 +255,10 @@ class RecommendationGroup:
     body_lang: str
     after: str
     items: tuple[RecommendationEntry, ...]
+
+    @property
+    def notes(self) -> tuple[Footnote, ...]:
+        return tuple(n for item in self.items for n in item.words.notes)
 
 
 @dataclass(frozen=True)
@@ -225,19 +282,13 @@ class SummaryChart:
 
 
 @dataclass(frozen=True)
-class Footnote:
-    number: int
-    text: str
-
-
-@dataclass(frozen=True)
 class OutcomeStatement:
     """One outcome indicator in the background: `text`, footnote mark, then `after` (the
     England and Wales comparison, blank when no comparator was loaded)."""
 
     key: str
     text: str
-    footnote: int
+    footnote: Footnote
     after: str = ""
 
 
@@ -259,7 +310,7 @@ class KeyQuestionRow:
     text: str
     percent: str
     bold: bool
-    footnotes: tuple[int, ...] = ()
+    footnotes: tuple[Footnote, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -274,11 +325,11 @@ class StandardSection:
     outstanding: bool
     case_based: bool
     intro: str = ""
-    intro_footnote: int | None = None
+    intro_footnote: Footnote | None = None
     key_questions: tuple[KeyQuestionRow, ...] = ()
-    footnotes: tuple[Footnote, ...] = ()
-    strengths: tuple[str, ...] = ()
-    areas: tuple[str, ...] = ()
+    footnotes: tuple[Footnote, ...] = ()  # every note of the standard, in reading order
+    strengths: tuple[Words, ...] = ()
+    areas: tuple[Words, ...] = ()
     not_rated_reason: str = ""
     narrative: Passage = Passage()
 
@@ -309,6 +360,10 @@ class DomainSection:
     chart: Chart | None = None
     summary: SummaryChart | None = None
     examples: tuple[Passage, ...] = ()
+
+    @property
+    def examples_notes(self) -> tuple[Footnote, ...]:
+        return tuple(n for example in self.examples for n in example.notes)
 
 
 @dataclass(frozen=True)
@@ -374,7 +429,11 @@ class Report:
     audit_note: str = ""  # an internal audit says, on its cover, whose judgement it is
     examples_note: str = ""
     outcomes: tuple[OutcomeStatement, ...] = ()
-    background_footnotes: tuple[Footnote, ...] = ()
+    background_footnotes: tuple[Footnote, ...] = ()  # the outcome figures', then the text's
+
+    @property
+    def recommendations_notes(self) -> tuple[Footnote, ...]:
+        return tuple(n for group in self.recommendations for n in group.notes)
 
     @property
     def has_english_fallback(self) -> bool:
@@ -398,10 +457,16 @@ class Report:
 
     @property
     def footnotes(self) -> tuple[Footnote, ...]:
-        """Every footnote in reading order: the background's first, then the standards'."""
-        return self.background_footnotes + tuple(
-            f for d in self.domains for s in d.standards for f in s.footnotes
-        )
+        """Every footnote in reading order: foreword, recommendations, background, then each
+        domain's standards and practice examples, with involvement and diversity after the
+        domain they close."""
+        notes = [*self.foreword.notes, *self.recommendations_notes, *self.background_footnotes]
+        for d in self.domains:
+            notes += [f for s in d.standards for f in s.footnotes]
+            notes += d.examples_notes
+            if d.id == self.involvement_after:
+                notes += [*self.involvement.notes, *self.diversity.notes]
+        return tuple(notes)
 
 
 # ---------------------------------------------------------------- building
@@ -462,6 +527,22 @@ class _Build:
         self.last_note += 1
         return Footnote(self.last_note, text)
 
+    def words(self, text: str) -> Words:
+        """Typed words with their '[^...]' notes numbered, in the order they are read."""
+        return Words(
+            tuple(self.note(p.text) if isinstance(p, Note) else p for p in split_notes(text))
+        )
+
+    def passage(self, text: EditedText | None) -> Passage:
+        """The text in the report's language (English, marked lang="en", where Welsh is
+        missing), as paragraphs and bullets with their footnotes numbered."""
+        chosen, mark = _chosen_text(text, self.lang)
+        blocks = tuple(
+            TextBlock(block.kind, tuple(self.words(item) for item in block.items))
+            for block in parse(chosen)
+        )
+        return Passage(blocks, mark if blocks else "")
+
 
 def build_report(
     framework: Framework,
@@ -499,18 +580,21 @@ def build_report(
         domain_labels={d.id: framework_text(d.label) for d in framework.case_domains},
         top_rating=framework.ratings[-1].id if framework.ratings else "",
     )
-    foreword = passage(facts.edited.get(FOREWORD), lang)
+    # In reading order, so the one footnote counter numbers the notes as they are read.
+    foreword = b.passage(facts.edited.get(FOREWORD))
     rows, notes = _ratings_table(b)
-    groups = _recommendation_groups(facts.recommendations, lang, gettext)
+    groups = _recommendation_groups(b)
     background = _background(framework, facts, b.service_label, b.domain_labels, gettext, ngettext)
-    # The background comes before the domains, so its footnotes take the first numbers.
-    outcomes, outcome_notes = _outcomes(facts.indicators, place, gettext)
-    b.last_note = len(outcome_notes)
-    background_text = passage(facts.edited.get(BACKGROUND), lang)
-    domains = tuple(_domain(b, index, domain) for index, domain in enumerate(framework.domains))
-    involvement = passage(facts.edited.get(INVOLVEMENT), lang)
-    diversity = passage(facts.edited.get(DIVERSITY), lang)
-    involvement_after = domains[0].id if domains else ""
+    outcomes = _outcomes(b)
+    background_text = b.passage(facts.edited.get(BACKGROUND))
+    involvement_after = framework.domains[0].id if framework.domains else ""
+    involvement = diversity = Passage()
+    domains = []
+    for index, domain in enumerate(framework.domains):
+        domains.append(_domain(b, index, domain))
+        if domain.id == involvement_after:  # seed 004 closes domain one with these
+            involvement = b.passage(facts.edited.get(INVOLVEMENT))
+            diversity = b.passage(facts.edited.get(DIVERSITY))
     acknowledgements = _acknowledgements(facts.lead_name, gettext)
     contents = _contents(
         b, domains, acknowledgements, foreword, groups, involvement, diversity, involvement_after
@@ -529,11 +613,11 @@ def build_report(
         examples_note=_examples_note(b, domains),
         contents=contents,
         outcomes=outcomes,
-        background_footnotes=outcome_notes,
+        background_footnotes=(*(o.footnote for o in outcomes), *background_text.notes),
         ratings=rows,
         ratings_notes=notes,
         background=background,
-        domains=domains,
+        domains=tuple(domains),
         annex=_annex(framework, result, facts, framework_text),
         place=place,
         service_label=b.service_label,
@@ -644,7 +728,7 @@ def _domain(b: _Build, index: int, domain: Domain) -> DomainSection:
             domain.id, b.ft(domain.name), case_domains, b.by_id, sections, b.facts, b.lenses, _
         ),
         tuple(
-            Passage(parse(example.text))
+            b.passage(EditedText(example.text))
             for example in b.facts.examples
             if example.domain in case_domains and example.text.strip()
         ),
@@ -673,10 +757,15 @@ def _standard(b: _Build, std: Standard) -> StandardSection:
         section = _key_questions(b, section, res)
     else:
         text = b.facts.texts.get(std.id, StandardText())
-        section = replace(section, strengths=text.strengths, areas=text.areas)
-    narrative = passage(b.facts.edited.get(standard_key(std.id)), b.lang)
+        strengths = tuple(b.words(line) for line in text.strengths)
+        areas = tuple(b.words(line) for line in text.areas)
+        notes = tuple(n for line in (*strengths, *areas) for n in line.notes)
+        section = replace(section, strengths=strengths, areas=areas, footnotes=notes)
+    narrative = b.passage(b.facts.edited.get(standard_key(std.id)))
     if narrative.blocks:
-        section = replace(section, narrative=narrative)
+        section = replace(
+            section, narrative=narrative, footnotes=section.footnotes + narrative.notes
+        )
     return section
 
 
@@ -695,10 +784,10 @@ def _key_questions(b: _Build, section: StandardSection, res: StandardResult) -> 
     rows = []
     for kq in res.key_questions:
         bold = kq.id == res.driving_key_question
-        marks: tuple[int, ...] = ()
+        marks: tuple[Footnote, ...] = ()
         if bold and res.discretion is not None and res.computed_rating and res.rating:
             note = b.note(_discretion_text(b.framework, res, section.name, _, b.ft))
-            marks = (note.number,)
+            marks = (note,)
             footnotes.append(note)
         rows.append(
             KeyQuestionRow(
@@ -714,7 +803,7 @@ def _key_questions(b: _Build, section: StandardSection, res: StandardResult) -> 
         section,
         intro=_("Our rating for %(name)s is based on the following key questions:")
         % {"name": section.name.lower()},
-        intro_footnote=intro_note.number,
+        intro_footnote=intro_note,
         key_questions=tuple(rows),
         footnotes=tuple(footnotes),
     )
@@ -818,15 +907,14 @@ def _acknowledgements(lead_name: str, _: Gettext) -> str:
     ) % {"name": lead_name.strip()}
 
 
-def passage(text: EditedText | None, lang: str) -> Passage:
-    """The text in the report's language; English (marked lang="en") where Welsh is missing."""
+def _chosen_text(text: EditedText | None, lang: str) -> tuple[str, str]:
+    """(the text in the report's language, its lang mark): English, marked "en", where the
+    Welsh is missing from a Welsh report."""
     if text is None:
-        return Passage()
-    if lang == "cy":
-        if text.cy.strip():
-            return Passage(parse(text.cy))
-        return Passage(parse(text.en), "en") if text.en.strip() else Passage()
-    return Passage(parse(text.en))
+        return "", ""
+    if lang == "cy" and not text.cy.strip():
+        return text.en, "en"
+    return (text.cy if lang == "cy" else text.en), ""
 
 
 def _pick(en: str, cy: str, lang: str) -> tuple[str, str]:
@@ -838,12 +926,11 @@ def _pick(en: str, cy: str, lang: str) -> tuple[str, str]:
     return en.strip(), ""
 
 
-def _recommendation_groups(
-    recommendations: Sequence[RecommendationInput], lang: str, _: Gettext
-) -> tuple[RecommendationGroup, ...]:
+def _recommendation_groups(b: _Build) -> tuple[RecommendationGroup, ...]:
     """Grouped by the body addressed (first appearance first), numbered on across groups."""
+    _, lang = b._, b.lang
     order: dict[str, list[RecommendationInput]] = {}
-    for rec in recommendations:
+    for rec in b.facts.recommendations:
         order.setdefault(" ".join(rec.addressed_to.split()).casefold(), []).append(rec)
     before, _sep, after = _("%(body)s should:").partition("%(body)s")
     groups = []
@@ -854,7 +941,7 @@ def _recommendation_groups(
         for rec in recs:
             number += 1
             text, text_lang = _pick(rec.text_en, rec.text_cy, lang)
-            items.append(RecommendationEntry(number, " ".join(text.split()), text_lang))
+            items.append(RecommendationEntry(number, b.words(" ".join(text.split())), text_lang))
         groups.append(RecommendationGroup(before, body, body_lang, after, tuple(items)))
     return tuple(groups)
 
@@ -1172,32 +1259,22 @@ def _outcome_footnote(result: IndicatorResult, indicators: OutcomeIndicators, _:
 BACKGROUND_INDICATORS = ("fte", "reoffending", "custody")
 
 
-def _outcomes(
-    indicators: OutcomeIndicators | None, place: str, _: Gettext
-) -> tuple[tuple[OutcomeStatement, ...], tuple[Footnote, ...]]:
-    """The background's outcome figures, each with a numbered footnote (numbered from 1, since
-    the background comes before every standard). Figures without a value (an empty cohort)
-    are left out rather than stated as nothing."""
+def _outcomes(b: _Build) -> tuple[OutcomeStatement, ...]:
+    """The background's outcome figures, each with a footnote saying what was counted.
+    Figures without a value (an empty cohort) are left out rather than stated as nothing."""
+    indicators, _ = b.facts.indicators, b._
     if indicators is None:
-        return (), ()
+        return ()
     by_key = {r.key: r for r in indicators.results}
     statements: list[OutcomeStatement] = []
-    notes: list[Footnote] = []
     for key in BACKGROUND_INDICATORS:
         result = by_key.get(key)
         if result is None or result.rounded is None:
             continue
-        number = len(notes) + 1
-        statements.append(
-            OutcomeStatement(
-                key,
-                _outcome_sentence(result, _figure(result.rounded), place, _),
-                number,
-                _comparison_sentence(result, _),
-            )
-        )
-        notes.append(Footnote(number, _outcome_footnote(result, indicators, _)))
-    return tuple(statements), tuple(notes)
+        sentence = _outcome_sentence(result, _figure(result.rounded), b.place, _)
+        note = b.note(_outcome_footnote(result, indicators, _))
+        statements.append(OutcomeStatement(key, sentence, note, _comparison_sentence(result, _)))
+    return tuple(statements)
 
 
 def _domain_intro(
