@@ -13,11 +13,13 @@ from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
 
+from yjinspect.frameworks.loader import shipped_framework_paths
 from yjinspect.reports.pdf import render_document
 from yjinspect.web.inspections.models import (
     Answer,
     Case,
     Discretion,
+    FrameworkVersion,
     Inspection,
     Judgement,
     State,
@@ -212,3 +214,35 @@ def test_a_draft_is_marked_until_the_inspection_is_published(
         },
     )
     assert "Draft" not in " ".join(_page_texts(html)[0])
+
+
+def test_the_fixed_parts_print_from_the_framework_and_a_version_1_inspection_prints_none(
+    figures: Inspection, client_as: Callable[[str], Client]
+) -> None:
+    url = reverse("inspections:report", args=[figures.pk])
+    page = client_as("lead").get(url).content.decode()
+    about = page.split('id="about"')[1].split("</section>")[0]
+    assert "The role of HM Inspectorate of Probation" in about
+    assert "Open Government Licence" in about and "© Crown copyright 2024" in about
+    assert re.search(r'id="further-information".*href="#annex-key-questions"', page, re.S)
+    assert 'href="#further-information"' in page  # in the contents
+    welsh = _text(client_as("lead").get(url + "?lang=cy").content.decode())
+    assert "Rôl Arolygiaeth Prawf EF" in welsh and "© Hawlfraint y Goron 2024" in welsh
+    # An installation that stored version 1 keeps it beside version 2, and its inspections
+    # print the report as before: no inspectorate's page, our own wording for the notes.
+    source = shipped_framework_paths()["hmip-youth-2021"].read_text(encoding="utf-8")
+    v1 = source.split("\nreport_sentences:")[0].replace(
+        "version: 2\nsame_rules_since: 1\n", "version: 1\n"
+    )
+    older = FrameworkVersion.store(v1, "v1")
+    assert older.version == 1 and older.pk != figures.framework.pk
+    Inspection.objects.filter(pk=figures.pk).update(framework=older)
+    before = _text(
+        client_as("lead").get(url).content.decode().split("<article")[1].split("</article>")[0]
+    )
+    assert "The role of HM Inspectorate of Probation" not in before
+    assert "Crown copyright" not in before and "Further information" in before
+    assert "A standard takes the rating band of its lowest-scoring key question" in before
+    assert (
+        "The inspectors used professional discretion to raise the rating for assessment" in before
+    )

@@ -135,9 +135,8 @@ The out-of-court disposal policy is clear and well understood. The joint decisio
 is well attended, and its decisions put the child first while taking account of victims. \
 Follow-up of community resolutions given on the street is not yet consistent.""",
     "4.1": """\
-No children were sentenced to custody or released from custody in the period covered by the \
-inspection, so resettlement was not rated. The service has a resettlement policy, agreed with \
-its partners, ready for when it is needed.""",
+No child was sentenced to custody or released from it in the period we looked at. The service \
+has a resettlement policy, agreed with its partners, ready for when it is needed.""",
 }
 
 # (addressed to, recommendation): grouped by the body in the report, numbered in this order.

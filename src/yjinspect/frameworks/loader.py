@@ -19,7 +19,7 @@ import yaml
 from pydantic import ValidationError
 
 from ..limits import LimitExceeded, YamlLimits, compose_yaml, construct_yaml
-from .schema import Framework, key_question_id
+from .schema import PER_STANDARD_SLOTS, REPORT_SENTENCE_SLOTS, Framework, key_question_id
 
 Path_ = tuple[str | int, ...]
 SHIPPED_DIR = Path(__file__).parent
@@ -83,6 +83,7 @@ def _line_for(path: Path_, lines: dict[Path_, int]) -> int | None:
 
 def _cross_check(fw: Framework) -> Iterator[tuple[Path_, str]]:
     """Rules that span fields: references resolve, ids are unique, tables are ordered."""
+    yield from _check_report_sentences(fw)
     if fw.scoring_model == "areas":
         yield from _check_areas(fw)
         return
@@ -202,6 +203,40 @@ def _check_areas(fw: Framework) -> Iterator[tuple[Path_, str]]:
     for key in fw.provenance:
         if not key:
             yield ("provenance",), "empty key"
+
+
+def _placeholders(template: str) -> set[str]:
+    """The {names} a sentence template uses; ValueError when it is not a valid template."""
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+
+
+def _check_report_sentences(fw: Framework) -> Iterator[tuple[Path_, str]]:
+    """Each report sentence fills a known slot and uses only that slot's {placeholders}."""
+    if fw.same_rules_since is not None and fw.same_rules_since > fw.version:
+        yield ("same_rules_since",), f"is {fw.same_rules_since}, later than version {fw.version}"
+    standards = {s.id for s in fw.all_standards()}
+    for key, template in fw.report_sentences.items():
+        here: Path_ = ("report_sentences", key)
+        slot, _sep, standard = key.partition(":")
+        if slot not in REPORT_SENTENCE_SLOTS:
+            known = ", ".join(sorted(REPORT_SENTENCE_SLOTS))
+            yield here, f"unknown slot '{key}'; the slots are: {known}"
+            continue
+        if slot in PER_STANDARD_SLOTS and standard not in standards:
+            yield here, f"'{slot}' needs a standard of this framework: '{slot}:<standard id>'"
+            continue
+        if slot not in PER_STANDARD_SLOTS and standard:
+            yield here, f"'{slot}' is one sentence for the report, not one per standard"
+            continue
+        try:
+            names = _placeholders(template)
+        except ValueError as exc:
+            yield here, f"not a valid template: {exc}"
+            continue
+        allowed = REPORT_SENTENCE_SLOTS[slot]
+        for name in sorted(names - allowed):
+            takes = ", ".join("{" + n + "}" for n in sorted(allowed)) or "no placeholders"
+            yield here, f"unknown placeholder {{{name}}}; '{slot}' takes {takes}"
 
 
 _SENTENCE_FIELDS = frozenset({"percent", "yes", "applicable", "work_phrase"})

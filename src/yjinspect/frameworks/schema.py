@@ -186,7 +186,48 @@ class Domain(_Model):
     standards: list[Standard] = Field(min_length=1)
 
 
-class Framework(_Model):
+# ---- the report's standard sentences (issue 17) --------------------------------------------
+# The inspectorate's fixed wording of a published report, as data: slot name -> the
+# {placeholders} its sentence may use. `evidence:<standard id>` takes one sentence per
+# standard. `reports/content.py` says what the report prints for a slot a framework leaves
+# out (yjinspect's own neutral wording, or nothing); docs/reports.md lists them.
+REPORT_SENTENCE_SLOTS: dict[str, frozenset[str]] = {
+    "about_heading": frozenset(),
+    "about": frozenset(),
+    "examples_note": frozenset(),
+    "licence": frozenset(),
+    "publisher": frozenset(),
+    "copyright": frozenset({"year"}),
+    "further_information": frozenset({"service_term"}),
+    "domain_findings": frozenset({"domain"}),
+    "standard_findings": frozenset(),
+    "evidence": frozenset(),
+    "not_rated_without_cases": frozenset({"domain"}),
+    "rating_rule": frozenset(),
+    "discretion_up": frozenset({"standard", "from", "to"}),
+    "discretion_down": frozenset({"standard", "from", "to"}),
+    "interviews_all": frozenset(),
+    "interviews_some": frozenset({"interviewed", "cases"}),
+}
+PER_STANDARD_SLOTS = frozenset({"evidence"})
+
+
+class ReportSentencesMixin(BaseModel):
+    """The framework fields that carry the report's fixed wording (see the slots above)."""
+
+    # Slot (or 'evidence:<standard id>') -> sentence, with {placeholders}. Empty: the report
+    # prints yjinspect's own neutral wording where it needs a part, and no publishing parts.
+    report_sentences: dict[str, str] = Field(default_factory=dict)
+    # The first version of this framework with the same rating rules, when a later version only
+    # adds wording (hmip-youth-2021 version 2 rates as version 1): published results recorded
+    # under any version from that one on still match. None: the rules are this version's own.
+    same_rules_since: int | None = Field(default=None, ge=1)
+
+
+# ---- end of the report's standard sentences ----------------------------------------------------
+
+
+class Framework(ReportSentencesMixin, _Model):
     """A complete, versioned inspection framework."""
 
     schema_version: Literal[1] = 1
@@ -278,3 +319,9 @@ class Framework(_Model):
 def key_question_id(standard_id: Id, lens: Id) -> str:
     """Key-question ids are `<standard>.<lens>`, e.g. `2.2.others_safety`."""
     return f"{standard_id}.{lens}"
+
+
+def rates_like(framework: Framework, version: int) -> bool:
+    """Whether figures recorded under `version` of this framework were rated by its rules:
+    this version, or any from `same_rules_since` on (a later version that only adds wording)."""
+    return (framework.same_rules_since or framework.version) <= version <= framework.version

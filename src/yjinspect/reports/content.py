@@ -161,6 +161,8 @@ class InspectionFacts:
     window_start: dt.date | None = None
     window_end: dt.date | None = None
     interviews: int | None = None  # case managers interviewed
+    # Sampled cases whose case manager was interviewed, by case domain (the domains' intros).
+    interviews_by_domain: Mapping[str, int] = field(default_factory=dict)
     lead_name: str = ""  # the lead inspector, for the acknowledgements; '' leaves them out
     published_on: dt.date | None = None  # the report is dated by its publication, once published
     internal_audit: bool = False  # the service's own audit against the standards, not HMIP's
@@ -332,6 +334,10 @@ class StandardSection:
     areas: tuple[Words, ...] = ()
     not_rated_reason: str = ""
     narrative: Passage = Passage()
+    # How a judged standard was inspected, with its findings' lead-in (framework wording),
+    # and the sentence saying why it is not rated (within `evidence` when there is one).
+    evidence: str = ""
+    not_rated_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -360,6 +366,7 @@ class DomainSection:
     chart: Chart | None = None
     summary: SummaryChart | None = None
     examples: tuple[Passage, ...] = ()
+    findings_lead_in: str = ""  # 'Key findings about organisational delivery were as follows.'
 
     @property
     def examples_notes(self) -> tuple[Footnote, ...]:
@@ -430,6 +437,17 @@ class Report:
     examples_note: str = ""
     outcomes: tuple[OutcomeStatement, ...] = ()
     background_footnotes: tuple[Footnote, ...] = ()  # the outcome figures', then the text's
+    # The inspectorate's fixed parts, from the framework's report sentences (never for an
+    # internal audit): who it is and how it inspects, the licence, publisher and copyright.
+    about_heading: str = ""
+    about: Passage = Passage()
+    licence: Passage = Passage()
+    publisher: Passage = Passage()
+    copyright: str = ""
+    # 'Further information': the framework's words (where more is published), then this
+    # report's own annexes.
+    further_information: Passage = Passage()
+    annexes: tuple[ContentsEntry, ...] = ()
 
     @property
     def recommendations_notes(self) -> tuple[Footnote, ...]:
@@ -533,6 +551,12 @@ class _Build:
             tuple(self.note(p.text) if isinstance(p, Note) else p for p in split_notes(text))
         )
 
+    def sentence(self, slot: str, **values: object) -> str:
+        """The framework's sentence for a report slot (schema.REPORT_SENTENCE_SLOTS), in the
+        report's language and filled in; '' when the framework has none."""
+        template = self.framework.report_sentences.get(slot, "")
+        return self.ft(template).format(**values) if template else ""
+
     def passage(self, text: EditedText | None) -> Passage:
         """The text in the report's language (English, marked lang="en", where Welsh is
         missing), as paragraphs and bullets with their footnotes numbered."""
@@ -596,10 +620,25 @@ def build_report(
             involvement = b.passage(facts.edited.get(INVOLVEMENT))
             diversity = b.passage(facts.edited.get(DIVERSITY))
     acknowledgements = _acknowledgements(facts.lead_name, gettext)
+    annex = _annex(framework, result, facts, framework_text)
+    annexes = _annexes(b, annex)
     contents = _contents(
         b, domains, acknowledgements, foreword, groups, involvement, diversity, involvement_after
     )
+    publishing = not facts.internal_audit  # the inspectorate's parts: not in a service's audit
+    year = (facts.published_on or facts.fieldwork_start).year
     return Report(
+        about_heading=b.sentence("about_heading") if publishing else "",
+        about=_fixed(b.sentence("about")) if publishing else Passage(),
+        licence=_fixed(b.sentence("licence")) if publishing else Passage(),
+        publisher=_fixed(b.sentence("publisher")) if publishing else Passage(),
+        copyright=b.sentence("copyright", year=year) if publishing else "",
+        further_information=(
+            _fixed(b.sentence("further_information", service_term=framework.service_term))
+            if publishing
+            else Passage()
+        ),
+        annexes=annexes,
         foreword=foreword,
         recommendations_intro=_recommendations_intro(
             sum(len(g.items) for g in groups), place, gettext
@@ -618,7 +657,7 @@ def build_report(
         ratings_notes=notes,
         background=background,
         domains=tuple(domains),
-        annex=_annex(framework, result, facts, framework_text),
+        annex=annex,
         place=place,
         service_label=b.service_label,
         month_year=_month_year(facts.fieldwork_start, gettext),
@@ -664,7 +703,36 @@ def _cover(b: _Build) -> dict[str, str]:
 def _examples_note(b: _Build, domains: Sequence[DomainSection]) -> str:
     if not any(d.examples for d in domains):
         return ""
-    return b._("The names in the practice examples have been changed to protect identities.")
+    return b.sentence("examples_note") or b._(
+        "The names in the practice examples have been changed to protect identities."
+    )
+
+
+def _fixed(text: str) -> Passage:
+    """A framework's fixed wording as paragraphs and bullets (no footnotes: none are typed)."""
+    return Passage(
+        tuple(
+            TextBlock(block.kind, tuple(Words((item,)) for item in block.items))
+            for block in parse(text)
+        )
+    )
+
+
+def _annexes(b: _Build, annex: Annex) -> tuple[ContentsEntry, ...]:
+    """The parts of this report's data annex, listed under 'Further information'."""
+    _ = b._
+    entries = [
+        ContentsEntry(
+            "annex-sample", _("Sample composition: the cases inspected and the case list")
+        ),
+        ContentsEntry(
+            "annex-key-questions",
+            _("Every key question: its answers and the %(c)s interval") % {"c": annex.confidence},
+        ),
+    ]
+    if annex.agreement:
+        entries.append(ContentsEntry("annex-agreement", _("Moderation agreement")))
+    return tuple(entries)
 
 
 def _score_text(result: InspectionRating, _: Gettext) -> str:
@@ -721,7 +789,7 @@ def _domain(b: _Build, index: int, domain: Domain) -> DomainSection:
         domain.id,
         anchor("domain", domain.id),
         _("Domain %(ordinal)s: %(name)s") % {"ordinal": ordinal, "name": b.ft(domain.name)},
-        _domain_intro(b.framework, domain.standards, b.facts, b.domain_labels, _, b.ngettext),
+        _domain_intro(b, domain.standards),
         sections,
         _domain_chart(b, domain, ordinal, sections),
         _summary_chart(
@@ -732,7 +800,18 @@ def _domain(b: _Build, index: int, domain: Domain) -> DomainSection:
             for example in b.facts.examples
             if example.domain in case_domains and example.text.strip()
         ),
+        _findings_lead_in(b, domain),
     )
+
+
+def _findings_lead_in(b: _Build, domain: Domain) -> str:
+    """'Key findings about organisational delivery were as follows.': for a domain judged on
+    evidence alone, when its standards have no sentence of their own on how they were judged."""
+    judged_only = all(std.rating_method == "judgement" for std in domain.standards)
+    own = any(f"evidence:{std.id}" in b.framework.report_sentences for std in domain.standards)
+    if not judged_only or own:
+        return ""
+    return b.sentence("domain_findings", domain=b.ft(domain.name).lower())
 
 
 def _standard(b: _Build, std: Standard) -> StandardSection:
@@ -761,6 +840,15 @@ def _standard(b: _Build, std: Standard) -> StandardSection:
         areas = tuple(b.words(line) for line in text.areas)
         notes = tuple(n for line in (*strengths, *areas) for n in line.notes)
         section = replace(section, strengths=strengths, areas=areas, footnotes=notes)
+    if res.rating is None and res.not_rated_reason:
+        section = replace(section, not_rated_text=_not_rated_text(b, std, res))
+    # How the inspectorate inspected it: not said of a service's own audit.
+    judged = std.rating_method == "judgement" and not b.facts.internal_audit
+    evidence = b.sentence(f"evidence:{std.id}") if judged else ""
+    if evidence:  # 'We inspected ... interviews.' then why it is not rated, or the lead-in
+        lead_in = b.sentence("standard_findings") if section.strengths or section.areas else ""
+        tail = section.not_rated_text or lead_in
+        section = replace(section, evidence=f"{evidence} {tail}".strip(), not_rated_text="")
     narrative = b.passage(b.facts.edited.get(standard_key(std.id)))
     if narrative.blocks:
         section = replace(
@@ -769,15 +857,27 @@ def _standard(b: _Build, std: Standard) -> StandardSection:
     return section
 
 
+def _not_rated_text(b: _Build, std: Standard, res: StandardResult) -> str:
+    """Why a standard has no rating: the framework's sentence when it is for want of cases in
+    the timescale (4.1 without resettlement cases), otherwise the engine's reason."""
+    needs = std.not_rated_without_cases
+    if needs and not b.facts.cases_by_domain.get(needs):
+        label = b.domain_labels.get(needs, needs).lower()
+        framework_words = b.sentence("not_rated_without_cases", domain=label)
+        if framework_words:
+            return framework_words
+    return b._("This standard has not been rated: %(r)s.") % {"r": b.ft(res.not_rated_reason or "")}
+
+
 def _key_questions(b: _Build, section: StandardSection, res: StandardResult) -> StandardSection:
     """The key-question table with its footnotes: how the rating is made, and professional
-    discretion at the row that drove the rating."""
+    discretion at the row that drove the rating (the framework's words, else our own)."""
     _ = b._
     intro_note = b.note(
-        _(
-            "The rating for the standard is driven by the lowest score on each "
-            "of the key questions, which is placed in a rating band, indicated "
-            "in bold in the table."
+        b.sentence("rating_rule")
+        or _(
+            "A standard takes the rating band of its lowest-scoring key question, shown in "
+            "bold in the table."
         )
     )
     footnotes = [intro_note]
@@ -786,7 +886,7 @@ def _key_questions(b: _Build, section: StandardSection, res: StandardResult) -> 
         bold = kq.id == res.driving_key_question
         marks: tuple[Footnote, ...] = ()
         if bold and res.discretion is not None and res.computed_rating and res.rating:
-            note = b.note(_discretion_text(b.framework, res, section.name, _, b.ft))
+            note = b.note(_discretion_text(b, res, section.name))
             marks = (note,)
             footnotes.append(note)
         rows.append(
@@ -889,6 +989,7 @@ def _contents(
             contents.append(ContentsEntry("involvement", _(INVOLVEMENT_HEADING), 2))
         if diversity.blocks and d.id == involvement_after:
             contents.append(ContentsEntry("diversity", _("Diversity"), 2))
+    contents.append(ContentsEntry("further-information", _("Further information")))
     contents.append(ContentsEntry("annex", _("Data annex")))
     return tuple(contents)
 
@@ -1015,31 +1116,35 @@ def _summary_chart(
     return SummaryChart(chart_id, heading, note, svg, tuple(rows))
 
 
-def _discretion_text(
-    framework: Framework,
-    res: StandardResult,
-    name: str,
-    _: Gettext,
-    ft: Gettext = _identity,
-) -> str:
+def _discretion_text(b: _Build, res: StandardResult, name: str) -> str:
+    """The discretion note: the framework's sentence, else our own, up or down a band."""
     assert res.computed_rating is not None and res.rating is not None
+    framework, _ = b.framework, b._
     up = framework.rating_rank(res.rating.id) > framework.rating_rank(res.computed_rating.id)
+    values = {
+        "name": name.lower(),
+        "from": b.ft(res.computed_rating.label),
+        "to": b.ft(res.rating.label),
+    }
+    words = b.sentence(
+        "discretion_up" if up else "discretion_down",
+        standard=values["name"],
+        **{"from": values["from"], "to": values["to"]},
+    )
+    if words:
+        return words
     template = (
         _(
-            "Professional discretion was used to increase the rating for %(name)s from "
-            "%(from)s to %(to)s following the consideration of all evidence."
+            "The inspectors used professional discretion to raise the rating for %(name)s "
+            "from %(from)s to %(to)s, having weighed all the evidence."
         )
         if up
         else _(
-            "Professional discretion was used to decrease the rating for %(name)s from "
-            "%(from)s to %(to)s following the consideration of all evidence."
+            "The inspectors used professional discretion to lower the rating for %(name)s "
+            "from %(from)s to %(to)s, having weighed all the evidence."
         )
     )
-    return template % {
-        "name": name.lower(),
-        "from": ft(res.computed_rating.label),
-        "to": ft(res.rating.label),
-    }
+    return template % values
 
 
 def _join(items: Sequence[str], _: Gettext) -> str:
@@ -1277,14 +1382,11 @@ def _outcomes(b: _Build) -> tuple[OutcomeStatement, ...]:
     return tuple(statements)
 
 
-def _domain_intro(
-    framework: Framework,
-    standards: Sequence[Standard],
-    facts: InspectionFacts,
-    domain_labels: Mapping[str, str],
-    _: Gettext,
-    ngettext: Ngettext,
-) -> str:
+def _domain_intro(b: _Build, standards: Sequence[Standard]) -> str:
+    """What was looked at: the meetings for a domain judged on evidence; for case domains the
+    cases by disposal type, and in how many the case manager was interviewed."""
+    framework, facts, domain_labels = b.framework, b.facts, b.domain_labels
+    _, ngettext = b._, b.ngettext
     case_based = [s for s in standards if s.rating_method == "cases"]
     case_domains = {d for s in case_based for d in s.case_domains}
     if not case_based:
@@ -1314,7 +1416,27 @@ def _domain_intro(
             )
         else:
             parts.append(_("We looked closely at %(cases)s.") % {"cases": cases})
-    return " ".join(parts)
+        parts.append(_interviews_sentence(b, facts.interviews_by_domain.get(domain_id, 0), total))
+    return " ".join(p for p in parts if p)
+
+
+def _interviews_sentence(b: _Build, interviewed: int, cases: int) -> str:
+    """'We interviewed the case managers in all cases.' (or in 6 of the 9): the framework's
+    words, else our own; nothing when no case manager was interviewed."""
+    if not interviewed or not cases:
+        return ""
+    if interviewed >= cases:
+        return b.sentence("interviews_all") or b._(
+            "The case manager was interviewed in every one of these cases."
+        )
+    return b.sentence("interviews_some", interviewed=interviewed, cases=cases) or (
+        b.ngettext(
+            "The case managers were interviewed in %(interviewed)s of these %(cases)s case.",
+            "The case managers were interviewed in %(interviewed)s of these %(cases)s cases.",
+            cases,
+        )
+        % {"interviewed": interviewed, "cases": cases}
+    )
 
 
 def _interval_text(kq: KeyQuestionResult, decimals: int) -> str:

@@ -103,4 +103,5 @@ def wording_of(framework: Framework) -> list[str]:
     found += [band.word for scale in framework.word_scales.values() for band in scale]
     for item in framework.items:
         found += [item.text, item.na_when, *item.options, *item.prompts]
+    found += framework.report_sentences.values()
     return list(dict.fromkeys(text for text in found if text))
