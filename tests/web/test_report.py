@@ -246,3 +246,37 @@ def test_the_fixed_parts_print_from_the_framework_and_a_version_1_inspection_pri
     assert (
         "The inspectors used professional discretion to raise the rating for assessment" in before
     )
+
+
+def test_ratings_are_gov_uk_tags_that_differ_in_greyscale_print(
+    figures: Inspection, client_as: Callable[[str], Client]
+) -> None:
+    page = client_as("lead").get(reverse("inspections:report", args=[figures.pk])).content.decode()
+    table = page.split('id="ratings-table"')[1].split("</table>")[0]
+    assert re.search(r'<strong class="govuk-tag govuk-tag--turquoise">\s*Good\s*</strong>', table)
+    assert re.search(r'class="govuk-tag govuk-tag--green">\s*Outstanding\s*<', table)
+    assert re.search(r'class="govuk-tag govuk-tag--grey">\s*Not rated\s*<', table)
+    standard = page.split('id="standard-2-1-rating"')[1].split("</span>")[0]
+    assert "govuk-tag--green" in standard and "Outstanding" in standard
+    # In print every rating's tag has its own border, so the tags differ without colour.
+    tags = "".join(
+        f'<p><strong class="govuk-tag {css}">{rating}</strong></p>'
+        for rating, css in (
+            ("Outstanding", "govuk-tag--green"),
+            ("Good", "govuk-tag--turquoise"),
+            ("Requires improvement", "govuk-tag--orange"),
+            ("Inadequate", "govuk-tag--red"),
+            ("Not rated", "govuk-tag--grey"),
+        )
+    )
+    css = report_css_path().read_text(encoding="utf-8")
+    html = f'<html><head><style>{css}</style></head><body class="yj-print"><article class="yj-report">{tags}</article></body></html>'
+    document = render_document(html, report_css_path().parent.parent)
+    found = {}
+    for box in _boxes(document.pages[0]._page_box):
+        if getattr(box, "element_tag", "") == "strong":
+            text = " ".join(b.text for b in _boxes(box) if hasattr(b, "text"))
+            style = box.style
+            found.setdefault(text, (style["border_top_style"], round(style["border_top_width"], 1)))
+    assert len(found) == 5 and len(set(found.values())) == 5, found
+    assert all(style != "none" and width > 0 for style, width in found.values()), found
