@@ -100,6 +100,12 @@ def test_report_page_shows_ratings_and_key_question_tables(
     assert ">Court disposals</td>" in annex and ">court</td>" not in annex  # labels, not codes
     assert "<svg" in html and '<title id="chart-2-title">' in html
     assert "Pat Example" not in html  # case references only, never names
+    # The data annex names key questions by standard and lens, never by internal id.
+    annex_kq = html.split('id="annex-kq"')[1].split("</table>")[0]
+    assert "2.1 Keeping other people safe</span>" in annex_kq
+    assert "Does assessment sufficiently analyse how to keep other people safe?" in annex_kq
+    article = html.split("<article")[1].split("</article>")[0]
+    assert not re.search(r"\d\.\d\.(desistance|child_safety|others_safety)", _text(article))
 
 
 def test_figures_come_from_the_engine(

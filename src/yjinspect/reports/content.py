@@ -376,7 +376,7 @@ class DomainSection:
 @dataclass(frozen=True)
 class AnnexKeyQuestion:
     standard: str
-    id: str
+    id: str  # for lookups; the annex prints `label`, never the internal id
     text: str
     yes: int
     applicable: int
@@ -384,6 +384,7 @@ class AnnexKeyQuestion:
     percent: str
     interval: str
     band: str
+    label: str = ""  # '2.1 Keeping other people safe': the standard and the lens
 
 
 @dataclass(frozen=True)
@@ -1453,6 +1454,7 @@ def _annex(
     ft: Gettext = _identity,
 ) -> Annex:
     decimals = framework.percentages.display_decimals
+    lenses = {lens.id: ft(lens.label) for lens in framework.lenses}
     rows = tuple(
         AnnexKeyQuestion(
             s.id,
@@ -1464,6 +1466,7 @@ def _annex(
             ft(kq.percent_text),
             _interval_text(kq, decimals),
             ft(kq.band.label) if kq.band else "",
+            f"{s.id} {lenses.get(kq.lens, kq.lens)}",
         )
         for s in result.standards
         for kq in s.key_questions

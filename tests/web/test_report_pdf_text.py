@@ -1,4 +1,4 @@
-"""The demo report's PDF as a reader sees its numbers: read back with pdftotext.
+"""The demo report's PDF as a reader sees it: its numbers and its layout, read back with pdftotext.
 
 `yjinspect demo` writes the demo inspection's report; `pdftotext -bbox` gives every word with
 its box, page by page. A footnote mark is a run of digits set smaller and higher than the word
@@ -6,7 +6,8 @@ it follows, touching it; a note at the foot of the page starts with its number a
 stop, in the notes' smaller type. The recommendations are the numbered lines under each
 '... should:'. The numbers must be the ones the content gave them: recommendations 1 to n
 across the bodies addressed, and one sequence of footnotes through the whole document, each
-note on the page of its mark.
+note on the page of its mark. And no heading or caption ends a page, and no word runs past
+the right margin.
 """
 
 from __future__ import annotations
@@ -138,3 +139,59 @@ def test_every_footnote_sits_on_its_marks_page_and_the_numbers_run_through(demo:
     referral = next(n for n, _page, line in notes if line.startswith("The national process"))
     rating_rules = [n for n, _page, line in notes if line.startswith("The rating for the")]
     assert rating_rules[0] < referral < rating_rules[1]  # in 2.1, after its rating's notes
+
+
+def _lines(words: list[Word]) -> list[list[Word]]:
+    """The page's words grouped into lines by their baseline, top to bottom."""
+    lines: list[list[Word]] = []
+    for word in sorted(words, key=lambda w: (round(w.y1), w.x0)):
+        if lines and abs(lines[-1][0].y1 - word.y1) < 2:
+            lines[-1].append(word)
+        else:
+            lines.append([word])
+    return lines
+
+
+def test_no_heading_or_caption_is_left_at_the_foot_of_a_page(demo: Path) -> None:
+    source = (demo / "demo-report.html").read_text(encoding="utf-8")
+    headings = {
+        " ".join(html.unescape(re.sub(r"<[^>]+>", "", text)).split())
+        for text in re.findall(r"<(?:h[2-4]|figcaption|caption)\b[^>]*>(.*?)</", source, re.S)
+    }
+    assert "Case data summary: court disposals" in headings
+    assert "Key questions for 2.1 Assessment" in headings and "The figures in the chart" in headings
+    pages = pdf_words(demo / "demo-report.pdf")
+    for words in pages[2:]:  # the cover and the contents page are lists of headings
+        body = statistics.median(w.height for w in words)
+        lines = [
+            " ".join(w.text for w in line)
+            for line in _lines([w for w in words if w.height >= 0.9 * body])
+        ]
+        lines = [t for t in lines if t != "Draft: not for publication"]
+        lines = [t for t in lines if not re.fullmatch(r"Page \d+ of \d+", t)]
+        # A heading has at least three lines of what it heads after it on its page (a chart's
+        # heading and note with no chart is as stranded as a heading alone).
+        last_heading = max((i for i, t in enumerate(lines) if t in headings), default=None)
+        if last_heading is not None:
+            after = len(lines) - 1 - last_heading
+            assert after >= 3, (words[0].page, lines[last_heading:])
+
+
+def test_every_word_is_inside_the_page_margins(demo: Path) -> None:
+    """Fixed table layouts and set widths: a long question or header wraps in its column."""
+    xhtml = subprocess.run(
+        ["pdftotext", "-bbox", str(demo / "demo-report.pdf"), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    width = float(re.search(r'<page width="([\d.]+)"', xhtml)[1])  # type: ignore[index]
+    margin = 18 / 25.4 * 72  # the print stylesheet's 18 mm side margins, in points
+    pages = pdf_words(demo / "demo-report.pdf")
+    outside = [
+        (w.page, w.text, round(w.x1))
+        for words in pages
+        for w in words
+        if w.x1 > width - margin + 1 or w.x0 < margin - 8
+    ]
+    assert not outside, outside
