@@ -20,6 +20,7 @@ from yjinspect.web.inspections.models import (
     Mode,
     Recommendation,
     ReportText,
+    State,
 )
 from yjinspect.web.inspections.views.report import report_css_path, standalone_html
 
@@ -273,3 +274,28 @@ def test_a_broken_footnote_in_a_judgements_strengths_is_refused(
     report = client_as("lead").get(reverse("inspections:report", args=[written.pk])).content
     section = report.decode().split('id="standard-1-3"')[1].split("</section>")[0]
     assert "A panel for the NRM<sup" in section and "a national process" in section
+
+
+def test_the_team_sees_a_warning_when_the_narrative_contradicts_the_figures(
+    written: Inspection, client_as: Callable[[str], Client]
+) -> None:
+    # 2.1 child safety is 6 Yes and 3 No of 9; the narrative says four of the nine.
+    ReportText.objects.filter(inspection=written, key="standard:2.1").update(
+        text_en="Assessment of the child's safety fell short in four of the nine cases."
+    )
+    url = reverse("inspections:report", args=[written.pk])
+    page = client_as("lead").get(url).content.decode()
+    section = page.split('id="standard-2-1"')[1].split("</section>")[0]
+    assert "govuk-warning-text" in section
+    text = html.unescape(_visible(section))
+    assert "The narrative and the figures disagree, check before publication." in text
+    assert "'four of the nine cases': 4 is neither the Yes nor the No count of 9." in text
+    assert "Keeping the child safe 6 Yes and 3 No of 9" in text
+    assert "four of the nine cases" in standalone_html(written)  # the narrative is printed...
+    assert "govuk-warning-text yj-figures-warning" not in standalone_html(written)  # ...not this
+    written.released_to_service = True
+    written.save()
+    viewer = client_as("viewer").get(url).content.decode()
+    assert "yj-figures-warning" not in viewer  # the service's readers do not see it
+    Inspection.objects.filter(pk=written.pk).update(state=State.PUBLISHED)
+    assert "yj-figures-warning" not in client_as("lead").get(url).content.decode()

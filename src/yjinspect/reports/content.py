@@ -24,6 +24,7 @@ from yjinspect.core.ratings import InspectionRating, KeyQuestionResult, Standard
 from yjinspect.frameworks.schema import Domain, Framework, Standard
 
 from .charts import Bar, CountBar, answer_counts_chart, bands_from, key_question_chart
+from .figures_check import KeyQuestionCount, count_warnings
 from .markup import Note, parse, split_notes
 
 Gettext = Callable[[str], str]
@@ -338,6 +339,9 @@ class StandardSection:
     # and the sentence saying why it is not rated (within `evidence` when there is one).
     evidence: str = ""
     not_rated_text: str = ""
+    # Count phrases in the narrative that the key-question figures contradict: shown to the
+    # team on the draft report page, never printed (`figures_check`).
+    count_warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -465,6 +469,17 @@ class Report:
         return any(
             g.body_lang == "en" or any(item.lang == "en" for item in g.items)
             for g in self.recommendations
+        )
+
+    @property
+    def count_warnings(self) -> tuple[tuple[str, str], ...]:
+        """(standard id, warning) for every narrative count the figures contradict: what the
+        lead must see before publication (the pre-publication check can list these)."""
+        return tuple(
+            (s.id, warning)
+            for d in self.domains
+            for s in d.standards
+            for warning in s.count_warnings
         )
 
     def standard(self, standard_id: str) -> StandardSection:
@@ -850,12 +865,34 @@ def _standard(b: _Build, std: Standard) -> StandardSection:
         lead_in = b.sentence("standard_findings") if section.strengths or section.areas else ""
         tail = section.not_rated_text or lead_in
         section = replace(section, evidence=f"{evidence} {tail}".strip(), not_rated_text="")
-    narrative = b.passage(b.facts.edited.get(standard_key(std.id)))
+    edited = b.facts.edited.get(standard_key(std.id))
+    narrative = b.passage(edited)
     if narrative.blocks:
         section = replace(
             section, narrative=narrative, footnotes=section.footnotes + narrative.notes
         )
+    if edited is not None and std.rating_method == "cases":
+        section = replace(section, count_warnings=_count_warnings(b, res, edited.en))
     return section
+
+
+def _count_warnings(b: _Build, res: StandardResult, english: str) -> tuple[str, ...]:
+    """The narrative's count phrases its key questions contradict, checked in the English the
+    inspectors wrote (the phrases are English), against Yes and No per key question."""
+    paragraphs = [
+        "".join(part for part in split_notes(item) if isinstance(part, str))
+        for block in parse(english)
+        for item in block.items
+    ]
+    figures = [
+        KeyQuestionCount(kq.lens, b.lenses.get(kq.lens, kq.lens), kq.yes, kq.applicable - kq.yes)
+        for kq in res.key_questions
+    ]
+    return tuple(
+        b._("The narrative and the figures disagree, check before publication. %(problem)s")
+        % {"problem": w.message}
+        for w in count_warnings(paragraphs, figures, b._)
+    )
 
 
 def _not_rated_text(b: _Build, std: Standard, res: StandardResult) -> str:

@@ -185,6 +185,13 @@ def inspection_report(inspection: Inspection) -> Report:
     )
 
 
+def narrative_count_warnings(inspection: Inspection) -> tuple[tuple[str, str], ...]:
+    """(standard id, warning) for each count in a standard's narrative that its key-question
+    figures contradict ('four of the nine cases' beside 6 Yes and 3 No): for the lead before
+    publication (the report page shows them; a pre-publication check can list them)."""
+    return inspection_report(inspection).count_warnings
+
+
 def lead_name(inspection: Inspection) -> str:
     """The lead inspector's full name for the acknowledgements: '' for an internal audit, or
     when no lead has a full name recorded (a username is not a name to print)."""
