@@ -19,7 +19,13 @@ import yaml
 from pydantic import ValidationError
 
 from ..limits import LimitExceeded, YamlLimits, compose_yaml, construct_yaml
-from .schema import PER_STANDARD_SLOTS, REPORT_SENTENCE_SLOTS, Framework, key_question_id
+from .schema import (
+    PER_STANDARD_SLOTS,
+    REPORT_SENTENCE_SLOTS,
+    Framework,
+    key_question_id,
+    share_of,
+)
 
 Path_ = tuple[str | int, ...]
 SHIPPED_DIR = Path(__file__).parent
@@ -84,6 +90,7 @@ def _line_for(path: Path_, lines: dict[Path_, int]) -> int | None:
 def _cross_check(fw: Framework) -> Iterator[tuple[Path_, str]]:
     """Rules that span fields: references resolve, ids are unique, tables are ordered."""
     yield from _check_report_sentences(fw)
+    yield from _check_report_phrases(fw)
     if fw.scoring_model == "areas":
         yield from _check_areas(fw)
         return
@@ -239,7 +246,41 @@ def _check_report_sentences(fw: Framework) -> Iterator[tuple[Path_, str]]:
             yield here, f"unknown placeholder {{{name}}}; '{slot}' takes {takes}"
 
 
+def _template_problems(
+    path: Path_, template: str, allowed: frozenset[str]
+) -> Iterator[tuple[Path_, str]]:
+    """A {placeholder} template that is broken, or uses a name outside `allowed`."""
+    try:
+        names = _placeholders(template)
+    except ValueError as exc:
+        yield path, f"not a valid template: {exc}"
+        return
+    takes = ", ".join("{" + n + "}" for n in sorted(allowed)) or "no placeholders"
+    for name in sorted(names - allowed):
+        yield path, f"unknown placeholder {{{name}}}; use {takes}"
+
+
+_AVERAGE_FIELDS = frozenset({"percent", "average", "work_phrase"})
+
+
+def _check_report_phrases(fw: Framework) -> Iterator[tuple[Path_, str]]:
+    """The phrase scale covers every share, and its templates use only their placeholders."""
+    phrases = fw.report_phrases
+    scale = phrases.scale
+    if not scale or scale[-1].at_least is None or share_of(scale[-1].at_least) != 0:
+        yield ("report_phrases", "scale"), "the last band must be 'at_least: 0', for every share"
+    for i, band in enumerate(scale):
+        yield from _template_problems(
+            ("report_phrases", "scale", i, "phrase"), band.phrase, frozenset({"percent"})
+        )
+    for name in ("below_average", "above_average", "at_average"):
+        yield from _template_problems(
+            ("report_phrases", name), getattr(phrases, name), _AVERAGE_FIELDS
+        )
+
+
 _SENTENCE_FIELDS = frozenset({"percent", "yes", "applicable", "work_phrase"})
+_SUMMARY_FIELDS = frozenset({"word", "percent", "work_phrase"})
 
 
 def _check_area_extras(fw: Framework, n: int) -> Iterator[tuple[Path_, str]]:
@@ -258,6 +299,9 @@ def _check_area_extras(fw: Framework, n: int) -> Iterator[tuple[Path_, str]]:
             for name in sorted(names - _SENTENCE_FIELDS):
                 allowed = ", ".join("{" + f + "}" for f in sorted(_SENTENCE_FIELDS))
                 yield ("areas", n, "score_sentence"), f"unknown field {{{name}}}; use {allowed}"
+    yield from _template_problems(
+        ("areas", n, "summary_sentence"), area.summary_sentence, _SUMMARY_FIELDS
+    )
 
 
 def parse_framework(text: str, source: str = "<framework>") -> Framework:

@@ -9,9 +9,10 @@ change. Models are frozen: a loaded framework cannot be altered in memory either
 from __future__ import annotations
 
 from decimal import Decimal
+from fractions import Fraction
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Id = str
 ProvenanceTag = Literal["C", "D", "U"]
@@ -176,6 +177,9 @@ class Area(_Model):
     # False where the programme printed no area score (SQS): the pooled figure is ours, kept for
     # comparison only, and the area takes no word.
     score_published: bool = True
+    # The theme's summary sentence from its word, with {word} (lower case), {percent} and
+    # {work_phrase}: FJI 'Overall work to reduce reoffending was {word}.' (issue 17).
+    summary_sentence: str = ""
     # What a judgement area is judged on (FJI governance sub-heads, SQS staff-interview topics).
     themes: list[str] = Field(default_factory=list)
 
@@ -224,10 +228,91 @@ class ReportSentencesMixin(BaseModel):
     same_rules_since: int | None = Field(default=None, ge=1)
 
 
-# ---- end of the report's standard sentences ----------------------------------------------------
+# ---- the earlier programmes' phrase forms (issue 17) ------------------------------------------
 
 
-class Framework(ReportSentencesMixin, _Model):
+class PhraseBand(_Model):
+    """One step of a proportion-phrase scale: the share it applies to and its words. Give one
+    of `at_least`, `above` or `exactly`, as a fraction ('2/3') or a percentage ('75%'); the
+    phrase may hold {percent} for the share as a whole percentage ('{percent}%': '75% of
+    cases')."""
+
+    phrase: str = Field(min_length=1)
+    at_least: str | None = None
+    above: str | None = None
+    exactly: str | None = None
+
+    @model_validator(mode="after")
+    def _one_bound(self) -> PhraseBand:
+        given = [b for b in (self.at_least, self.above, self.exactly) if b is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of at_least, above or exactly")
+        share_of(given[0])
+        return self
+
+    def matches(self, share: Fraction) -> bool:
+        if self.exactly is not None:
+            return share == share_of(self.exactly)
+        if self.above is not None:
+            return share > share_of(self.above)
+        return share >= share_of(self.at_least or "0")
+
+
+def share_of(text: str) -> Fraction:
+    """'2/3' or '75%' as an exact share from 0 to 1; ValueError otherwise."""
+    value = text.strip()
+    try:
+        share = Fraction(value[:-1]) / 100 if value.endswith("%") else Fraction(value)
+    except (ValueError, ZeroDivisionError):
+        raise ValueError(f"'{text}' is not a share such as 2/3 or 75%") from None
+    if not 0 <= share <= 1:
+        raise ValueError(f"'{text}' is not a share from 0 to 1")
+    return share
+
+
+def _band(phrase: str, **bound: str) -> PhraseBand:
+    return PhraseBand(phrase=phrase, **bound)
+
+
+# The house scale of legacy spec §6.2, checked from the top ('all' and 'all but one' are
+# counts, tested first by `core.phrases`). A framework may give its own.
+DEFAULT_PHRASE_SCALE: tuple[PhraseBand, ...] = (
+    _band("almost all", at_least="9/10"),
+    _band("the great majority", at_least="4/5"),
+    _band("the large majority", at_least="3/4"),
+    _band("over two-thirds", above="2/3"),
+    _band("two-thirds", exactly="2/3"),
+    _band("almost two-thirds", at_least="3/5"),
+    _band("just over half", above="1/2"),
+    _band("half", exactly="1/2"),
+    _band("less than half", at_least="0"),
+)
+
+
+class ReportPhrases(_Model):
+    """How an earlier programme's report puts counts and comparisons into words."""
+
+    # Exact counts ('9 of the 14 cases') up to this many relevant cases, a scale phrase above.
+    counts_up_to: int = Field(default=15, ge=0)
+    # Counts in words while both numbers are at most this ('five out of eight relevant
+    # cases'), digits otherwise ('9 of the 14 cases'); 0: always digits.
+    numbers_in_words_up_to: int = Field(default=0, ge=0, le=20)
+    scale: tuple[PhraseBand, ...] = DEFAULT_PHRASE_SCALE
+    # An area's score beside an average entered for the report (CCI), each with {percent},
+    # {average} and {work_phrase}: 'This was below the average of {average}%.'
+    below_average: str = ""
+    above_average: str = ""
+    at_average: str = ""
+
+
+class ReportPhrasesMixin(BaseModel):
+    report_phrases: ReportPhrases = ReportPhrases()
+
+
+# ---- end of the report's standard sentences and phrase forms ----------------------------------
+
+
+class Framework(ReportSentencesMixin, ReportPhrasesMixin, _Model):
     """A complete, versioned inspection framework."""
 
     schema_version: Literal[1] = 1
