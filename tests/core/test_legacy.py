@@ -412,7 +412,7 @@ def test_bad_words_are_refused(
 
 
 def test_an_sqs_area_takes_no_word() -> None:
-    with pytest.raises(RatingInputError, match="PP takes no word in hmip-sqs@1"):
+    with pytest.raises(RatingInputError, match="PP takes no word in hmip-sqs@2"):
         rate_areas(SQS, {"PP-01": Counts(9, 5)}, {"PP": ("Good", "why")})
     with pytest.raises(RatingInputError, match="OM takes no word"):
         rate_areas(SQS, {}, judged_words={"OM": ("Good", "")})
@@ -548,8 +548,8 @@ def test_bedfordshire_2014_sqs_counts_and_phrases() -> None:
     assert phrases == {
         "PP-01": "all but one of the cases",
         "PP-03": "12 out of 14 relevant cases",
-        "PP-05": "5 out of 8 relevant cases",
-        "PC-05": "7 out of 10 relevant cases",
+        "PP-05": "five out of eight relevant cases",  # as the letter writes it
+        "PC-05": "seven out of ten relevant cases",  # the letter: 'seven out of the ten'
         "SS-01": "all but one of the cases",
         "SS-02": "all cases",
         "SS-06": "8 out of 11 relevant cases",
@@ -570,7 +570,7 @@ def test_staff_interview_items_count_case_managers() -> None:
     counts = tally_items(SQS, answers)
     # The number of cases read (14) says nothing about how many staff were interviewed.
     om = rate_areas(SQS, counts, sample_size=14).area("OM")
-    assert om.item("OM-06").phrase == "5 of the 6 case managers interviewed"
+    assert om.item("OM-06").phrase == "five of the six case managers interviewed"
     assert "narrative" in om.explanation
 
 
@@ -733,7 +733,7 @@ def test_cli_rates_cci(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     ("framework", "answers", "judgements", "extra", "message"),
     [
         ("hmip-fji", "case_ref,item,answer\nC1,RR-99,yes\n", None, [],
-         "row 2: unknown item 'RR-99' for hmip-fji@1"),
+         "row 2: unknown item 'RR-99' for hmip-fji@2"),
         ("hmip-fji", "case_ref,item,answer\nC1,RR-02,maybe\n", None, [],
          "row 2: answer 'maybe' is not yes, no or na"),
         ("hmip-sqs", "case_ref,item,answer\nC1,PP-02,yes\n", None, [],
@@ -756,7 +756,7 @@ def test_cli_rates_cci(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
         ("hmip-fji", "item,yes,no\nPP-01,5,5\n", "area,word,reason\nGOV,Good,\nGOV,Poor,\n", [],
          "row 3: area GOV is listed twice"),
         ("hmip-sqs", "item,yes,no\nPP-01,5,5\n", "area,word,reason\nOM,Good,x\n", [],
-         "row 2: OM takes no word in hmip-sqs@1"),
+         "row 2: OM takes no word in hmip-sqs@2"),
         ("hmip-fji", "item,yes,no\nPP-01,5,5\n", "area,word,reason\nPP,Poor,x\n", [],
          "PP: 'Poor' is already the word for 50%"),
         ("hmip-fji", "item,yes,no\nINT-01,5,5\n", None, ["--optional-areas", "CWR"],

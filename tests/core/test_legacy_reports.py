@@ -17,7 +17,7 @@ from yjinspect.core.legacy import (
 )
 from yjinspect.core.ratings import Counts
 from yjinspect.demo import legacy as demo
-from yjinspect.frameworks import get_framework
+from yjinspect.frameworks import Framework, get_framework
 from yjinspect.reports.charts import CountBar, answer_counts_chart
 from yjinspect.reports.legacy import (
     LetterFacts,
@@ -52,13 +52,13 @@ def test_the_demo_answers_give_the_counts_they_promise() -> None:
         area = rating.area(SQS.item(item_id).area)
         got = area.item(item_id)
         assert (got.yes, got.no, got.na) == (yes, no, na), item_id
-    assert rating.area("OM").item("OM-06").phrase == "5 of the 8 case managers interviewed"
+    assert rating.area("OM").item("OM-06").phrase == "five of the eight case managers interviewed"
 
 
 def test_placeholders_become_the_seeds_counts_and_unknown_ones_are_refused() -> None:
     phrases = item_phrases(demo_rating())
     assert fill_counts("in {PP-01} we looked at", phrases) == "in 9 of the 14 cases we looked at"
-    assert fill_counts("good in {RR-02}", phrases) == "good in 9 out of 10 relevant cases"
+    assert fill_counts("good in {RR-02}", phrases) == "good in nine out of ten relevant cases"
     with pytest.raises(PlaceholderError, match="PP-99"):
         fill_counts("{PP-99}", phrases)
     assert unknown_placeholders("{PP-01} and {XX-1} and {RR-01}", set(phrases)) == [
@@ -174,3 +174,65 @@ def test_the_data_summary_chart_has_a_text_alternative_and_counts_in_words() -> 
     # Without the n/a label (the current report) nothing about not-applicable is drawn.
     plain = answer_counts_chart("c", "t", "d", [CountBar("RR-03", 5, 2, 27)], "Yes", "No")
     assert "yj-na" not in plain and "27" not in plain
+
+
+CCI = get_framework("hmip-cci")
+
+
+def _pooled(
+    areas: set[str], yes: int, no: int, framework: Framework = FJI
+) -> dict[str, ItemCounts]:
+    return {
+        i.id: Counts(yes, no, 0) for i in framework.items if i.area in areas and i.kind == "scored"
+    }
+
+
+def test_each_fji_theme_opens_its_summary_with_the_seeds_sentence_from_its_word() -> None:
+    """Bromley 2015: 'Overall work to reduce reoffending was poor.' and so on, per theme."""
+    counts = _pooled({"RR", "PP"}, 13, 21) | _pooled({"PC"}, 19, 15) | _pooled({"SS"}, 22, 12)
+    rating = rate_areas(
+        FJI,
+        counts,
+        judged_words={"GOV": WordOverride("Poor", "Boards did not meet")},
+        sample_size=34,
+    )
+    report = fji_report(FJI, rating, "Bromley YOS", {}, [])
+    sentences = {t.id: t.summary_sentence for t in report.themes}
+    assert sentences == {
+        "RR": "Overall work to reduce reoffending was poor.",
+        "PP": "Overall work to protect the public and actual or potential victims was poor.",
+        "PC": (
+            "Overall work to protect children and young people and reduce their vulnerability "
+            "was unsatisfactory."
+        ),
+        "SS": "Overall work to ensure that the sentence was served was satisfactory.",
+        "GOV": "Overall, the effectiveness of governance and partnership arrangements was poor.",
+    }
+    # No word yet, no sentence: the sentence is made from the word, never invented.
+    unjudged = fji_report(FJI, rate_areas(FJI, counts, sample_size=34), "Bromley YOS", {}, [])
+    assert next(t for t in unjudged.themes if t.id == "GOV").summary_sentence == ""
+
+
+def test_the_core_case_inspection_compares_each_score_with_the_average_given() -> None:
+    """Bexley's CCI scores were 'below average' (seed 001): each headline beside the average
+    entered for the report, compared on the published figure."""
+    counts = (
+        _pooled({"SG"}, 13, 7, CCI) | _pooled({"ROH"}, 51, 49, CCI) | _pooled({"LOR"}, 3, 2, CCI)
+    )
+    rating = rate_areas(CCI, counts, sample_size=38)
+    averages = {"SG": Decimal("70"), "ROH": Decimal("51"), "LOR": Decimal("58.5")}
+    report = fji_report(CCI, rating, "Bexley YOT", {}, [], averages=averages)
+    by_id = {t.id: t for t in report.themes}
+    assert by_id["SG"].score_sentence == "'Safeguarding' work was done well enough 65% of the time."
+    assert by_id["SG"].comparison == "This was below the average of 70%."
+    assert by_id["ROH"].comparison == "This was the same as the average of 51%."
+    assert by_id["LOR"].comparison == "This was above the average of 58.5%."  # 60% published
+    plain = fji_report(CCI, rating, "Bexley YOT", {}, [])
+    assert all(t.comparison == "" for t in plain.themes)  # no average given, no comparison
+    # The FJI has no such sentences: an average given to it says nothing.
+    assert all(
+        t.comparison == ""
+        for t in fji_report(
+            FJI, rate_areas(FJI, {}), "x", {}, [], averages={"RR": Decimal(50)}
+        ).themes
+    )

@@ -12,6 +12,9 @@ from yjinspect.core.phrases import (
     counts_sentence,
     proportion_phrase,
 )
+from yjinspect.frameworks import FrameworkError, get_framework, parse_framework
+from yjinspect.frameworks.loader import shipped_framework_paths
+from yjinspect.frameworks.schema import ReportPhrases
 
 # (yes, relevant, whole sample?, the seed's wording, where): printed as counts in the seeds.
 SEED_COUNTS = [
@@ -134,3 +137,69 @@ def test_one_relevant_case_is_singular() -> None:
         "1 out of 1 relevant case manager interviewed"
     )
     assert proportion_phrase(1, 1) == "1 out of 1 relevant case"
+
+
+# ---------------------------------------------------------------- the letters' own phrase forms
+
+SQS_PHRASES = get_framework("hmip-sqs").report_phrases
+
+
+@pytest.mark.parametrize(
+    ("yes", "relevant", "whole", "expected", "seed"),
+    [
+        # Bedfordshire 2014 writes small counts in words, larger ones in digits.
+        (5, 8, False, "five out of eight relevant cases", "2.3 'five out of eight relevant cases'"),
+        (7, 10, False, "seven out of ten relevant cases", "3.4 'seven out of the ten relevant'"),
+        (12, 14, False, "12 out of 14 relevant cases", "2.2 '12 out of 14 relevant cases'"),
+        (8, 11, False, "8 out of 11 relevant cases", "4.4 '8 out of 11 relevant cases'"),
+        (9, 14, True, "9 of the 14 cases", "Bexley 2015 2.1 '9 of the 14 cases'"),
+        (0, 8, True, "none of the eight cases", "words for none"),
+        # Above 15 relevant cases, the scale: a percentage and a fraction phrase among them.
+        (15, 20, True, "75% of cases", "2.4 'effectively managed in 75% of cases'"),
+        (16, 20, True, "well over three-quarters of cases", "4.3 'well over three-quarters'"),
+        (17, 20, True, "the great majority of cases", "1.2 'the great majority of cases'"),
+        (16, 21, True, "the large majority of cases", "3.1 'the large majority of cases'"),
+        (19, 21, False, "almost all relevant cases", "4.3 'almost all relevant cases'"),
+        (12, 19, True, "almost two-thirds of cases", "1.3 'almost two-thirds of cases'"),
+        (14, 20, False, "over two-thirds of relevant cases", "2.3 'over two-thirds of relevant'"),
+        (11, 20, False, "just over half of relevant cases", "2.5 'just over half of relevant'"),
+        (9, 20, False, "less than half of relevant cases", "3.5 'less than half of relevant'"),
+        (19, 20, True, "all but one of the cases", "2.1 'all but one of the cases'"),
+    ],
+)
+def test_the_sqs_framework_words_counts_as_the_letters_do(
+    yes: int, relevant: int, whole: bool, expected: str, seed: str
+) -> None:
+    assert proportion_phrase(yes, relevant, whole_sample=whole, phrases=SQS_PHRASES) == expected, (
+        seed
+    )
+
+
+def test_the_default_scale_is_unchanged_for_frameworks_that_give_none() -> None:
+    fji = get_framework("hmip-fji").report_phrases
+    assert fji == ReportPhrases()
+    assert (
+        proportion_phrase(15, 20, whole_sample=True, phrases=fji) == "the large majority of cases"
+    )
+    assert proportion_phrase(5, 8, phrases=fji) == "5 out of 8 relevant cases"
+
+
+def test_a_scale_with_a_gap_or_a_bad_template_is_refused_by_line() -> None:
+    text = shipped_framework_paths()["hmip-sqs"].read_text(encoding="utf-8")
+    gap = text.replace('    - {at_least: "0", phrase: less than half}\n', "")
+    with pytest.raises(
+        FrameworkError, match=r"report_phrases.scale: the last band must be 'at_least: 0'"
+    ):
+        parse_framework(gap, "sqs.yaml")
+    bad = text.replace('phrase: "{percent}%"', 'phrase: "{share}%"')
+    with pytest.raises(
+        FrameworkError,
+        match=r"sqs.yaml:\d+: report_phrases.scale\[3\].phrase: unknown placeholder \{share\}",
+    ):
+        parse_framework(bad, "sqs.yaml")
+    two = text.replace("{exactly: 3/4, phrase:", "{exactly: 3/4, above: 1/2, phrase:")
+    with pytest.raises(FrameworkError, match="give exactly one of at_least, above or exactly"):
+        parse_framework(two, "sqs.yaml")
+    share = text.replace("{at_least: 9/10,", "{at_least: 9/0,")
+    with pytest.raises(FrameworkError, match="'9/0' is not a share"):
+        parse_framework(share, "sqs.yaml")

@@ -33,6 +33,13 @@ def test_a_clean_row_is_read_with_its_counts() -> None:
     assert figure.item_kind == "key_question" and not figure.fictitious
 
 
+def test_a_version_that_only_adds_wording_keeps_the_earlier_versions_figures() -> None:
+    """hmip-youth-2021 version 2 adds the report's sentences and rates as version 1 did."""
+    for version in ("1", "2"):
+        [figure] = parse_published(f"{HEADER}\n{GOOD.replace(',1,2024', f',{version},2024')}\n")
+        assert figure.framework_version == int(version)
+
+
 def test_missing_and_unknown_columns_are_named() -> None:
     found = problems("service,framework_id,colour\nBexley,hmip-sqs,red\n")
     assert any("missing columns" in p and "published" in p for p in found)
@@ -44,8 +51,8 @@ def test_missing_and_unknown_columns_are_named() -> None:
     [
         (GOOD.replace("hmip-youth-2021", "hmip-youth-2099"), "row 2, column framework_id"),
         (
-            GOOD.replace(",1,2024", ",2,2024"),
-            "row 2, column framework_version: hmip-youth-2021 version 2",
+            GOOD.replace(",1,2024", ",3,2024"),
+            "row 2, column framework_version: hmip-youth-2021 version 3 is not shipped",
         ),
         (GOOD.replace("2024-07-12", "12/07/2024"), "row 2, column published"),
         (GOOD.replace(",inspection,", ",review,"), "row 2, column kind"),

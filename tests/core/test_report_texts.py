@@ -15,13 +15,15 @@ from yjinspect.frameworks import get_framework
 from yjinspect.reports.charts import CountBar, answer_counts_chart
 from yjinspect.reports.content import (
     EditedText,
+    Footnote,
     InspectionFacts,
     PracticeExampleInput,
     RecommendationInput,
     Report,
+    StandardText,
     build_report,
 )
-from yjinspect.reports.markup import Block, parse
+from yjinspect.reports.markup import Block, Note, note_problems, parse, split_notes
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -160,3 +162,63 @@ def test_count_chart_escapes_text_and_scales_to_the_largest_bar() -> None:
         float(w) for w in re.findall(r'yj-bar--no" x="[\d.]+" y="[\d.]+" width="([\d.]+)"', svg)
     ]
     assert widths[1] == pytest.approx(widths[0] * 10)
+
+
+def test_a_footnote_is_typed_in_brackets_after_a_caret() -> None:
+    assert split_notes("use of Outcome 22 [^Outcome 22 is a deferred prosecution.] or") == (
+        "use of Outcome 22",
+        Note("Outcome 22 is a deferred prosecution."),
+        " or",
+    )
+    # Brackets inside a note nest; a line break inside it is a space.
+    assert split_notes("a[^see [1]\n above] b") == ("a", Note("see [1] above"), " b")
+    # Nothing typed is lost: an empty or unclosed note stays as text.
+    assert split_notes("x [^] y [^never closed") == ("x [^] y [^never closed",)
+    assert split_notes("[x] and [^]") == ("[x] and [^]",)
+    assert note_problems("fine[^a note] and [^another]") == []
+    assert note_problems("bad [^]") == ["A footnote has no words: write them between '[^' and ']'"]
+    assert note_problems("x [^Outcome 22 is a deferred prosecution involving activity") == [
+        "The footnote starting '[^Outcome 22 is a deferred prosecution i...' has no closing ']'"
+    ]
+
+
+def test_the_inspectors_notes_are_numbered_with_the_reports_own_in_reading_order() -> None:
+    edited = {
+        "foreword": EditedText("Words[^foreword note]."),
+        "background": EditedText("Context[^background note]."),
+        "standard:1.3": EditedText("Narrative[^narrative note]."),
+        "standard:2.1": EditedText("- a point[^bullet note]"),
+        "involvement": EditedText("Heard[^involvement note]."),
+        "diversity": EditedText("- Tracked[^diversity note]"),
+    }
+    report = _build(
+        edited=edited,
+        recommendations=(RecommendationInput("Police", "review Outcome 22[^what it is]"),),
+        texts={"1.3": StandardText(("Panel for the NRM[^strength note]",), ("Gap[^area note]",))},
+        examples=(PracticeExampleInput("court", "Sam[^example note] did well."),),
+    )
+    numbered = {note.text: note.number for note in report.footnotes}
+    order = [
+        "foreword note",
+        "what it is",
+        "background note",
+        "strength note",
+        "area note",
+        "narrative note",
+        "involvement note",
+        "diversity note",
+    ]
+    assert [numbered[t] for t in order] == list(range(1, 9))
+    # Domain two's rating notes come next, the bullet's after 2.1's own, the example's last.
+    assert report.standard("2.1").intro_footnote == Footnote(9, report.footnotes[8].text)
+    court = report.domains[1]
+    assert numbered["bullet note"] == 10  # after 2.1's rating note
+    assert numbered["example note"] == court.standards[-1].footnotes[-1].number + 1
+    assert court.examples_notes == (Footnote(numbered["example note"], "example note"),)
+    assert [f.number for f in report.footnotes] == list(range(1, len(report.footnotes) + 1))
+    # Each note is where it was typed, and the words keep no brackets.
+    rec = report.recommendations[0].items[0]
+    assert rec.text == "review Outcome 22" and rec.words.notes == (Footnote(2, "what it is"),)
+    gov = report.standard("1.3")
+    assert [n.number for n in gov.footnotes] == [4, 5, 6]  # strengths, areas, narrative
+    assert report.domains[0].id == report.involvement_after

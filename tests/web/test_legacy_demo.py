@@ -37,8 +37,8 @@ def test_the_demo_is_a_published_sqs_of_fourteen_cases(demo: Inspection) -> None
     assert rating.sample_size == 14
     pp01 = rating.area("PP").item("PP-01")
     assert (pp01.yes, pp01.no, pp01.na, pp01.phrase) == (9, 5, 0, "9 of the 14 cases")
-    assert rating.area("RR").item("RR-02").phrase == "9 out of 10 relevant cases"
-    assert rating.area("OM").item("OM-02").phrase == "7 of the 8 case managers interviewed"
+    assert rating.area("RR").item("RR-02").phrase == "nine out of ten relevant cases"
+    assert rating.area("OM").item("OM-02").phrase == "seven of the eight case managers interviewed"
     # The recorded questions keep their own options.
     assert dict(rating.area("PP").item("PP-02").options or {}) == {
         "accurate": 12, "under": 2, "over": 0, "na": 0,
@@ -64,8 +64,8 @@ def test_the_demo_letter_states_counts_in_the_seeds_manner(
     assert "We looked at 14 cases of children" in page
     # The inspectors' sentence with the count filled in from the answers, as Bexley 2015 put it.
     assert "risk of harm to others well enough in 9 of the 14 cases we looked at" in page
-    assert "Reports for the court were good enough in 9 out of 10 relevant cases" in page
-    assert "7 of the 8 case managers interviewed said supervision was good" in page
+    assert "Reports for the court were good enough in nine out of ten relevant cases" in page
+    assert "seven of the eight case managers interviewed said supervision was good" in page
     assert (
         "The published reoffending rate for Demoshire YOT was 30.2%. This was better than the "
         "previous year and better than the England and Wales average of 35.9%." in page

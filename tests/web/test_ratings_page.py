@@ -335,8 +335,8 @@ def test_ratings_json_shape(client_as: Callable[[str], Client], planned: Inspect
     response = client_as("inspector").get(reverse("inspections:ratings_json", args=[planned.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/json"
     data = response.json()
-    assert data["framework"] == "hmip-youth-2021" and data["framework_version"] == 1
-    assert data["framework_ref"] == "hmip-youth-2021@1" and data["inspection"] == planned.pk
+    assert data["framework"] == "hmip-youth-2021" and data["framework_version"] == 2
+    assert data["framework_ref"] == "hmip-youth-2021@2" and data["inspection"] == planned.pk
     assert data["score"] is None and data["max_score"] == 36 and data["overall_rating"] is None
     assert list(data["standards"]) == [
         "1.1", "1.2", "1.3", "1.4", "2.1", "2.2", "2.3", "2.4", "3.1", "3.2", "3.3", "3.4", "4.1"

@@ -13,11 +13,13 @@ from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
 
+from yjinspect.frameworks.loader import shipped_framework_paths
 from yjinspect.reports.pdf import render_document
 from yjinspect.web.inspections.models import (
     Answer,
     Case,
     Discretion,
+    FrameworkVersion,
     Inspection,
     Judgement,
     State,
@@ -98,6 +100,12 @@ def test_report_page_shows_ratings_and_key_question_tables(
     assert ">Court disposals</td>" in annex and ">court</td>" not in annex  # labels, not codes
     assert "<svg" in html and '<title id="chart-2-title">' in html
     assert "Pat Example" not in html  # case references only, never names
+    # The data annex names key questions by standard and lens, never by internal id.
+    annex_kq = html.split('id="annex-kq"')[1].split("</table>")[0]
+    assert "2.1 Keeping other people safe</span>" in annex_kq
+    assert "Does assessment sufficiently analyse how to keep other people safe?" in annex_kq
+    article = html.split("<article")[1].split("</article>")[0]
+    assert not re.search(r"\d\.\d\.(desistance|child_safety|others_safety)", _text(article))
 
 
 def test_figures_come_from_the_engine(
@@ -212,3 +220,69 @@ def test_a_draft_is_marked_until_the_inspection_is_published(
         },
     )
     assert "Draft" not in " ".join(_page_texts(html)[0])
+
+
+def test_the_fixed_parts_print_from_the_framework_and_a_version_1_inspection_prints_none(
+    figures: Inspection, client_as: Callable[[str], Client]
+) -> None:
+    url = reverse("inspections:report", args=[figures.pk])
+    page = client_as("lead").get(url).content.decode()
+    about = page.split('id="about"')[1].split("</section>")[0]
+    assert "The role of HM Inspectorate of Probation" in about
+    assert "Open Government Licence" in about and "© Crown copyright 2024" in about
+    assert re.search(r'id="further-information".*href="#annex-key-questions"', page, re.S)
+    assert 'href="#further-information"' in page  # in the contents
+    welsh = _text(client_as("lead").get(url + "?lang=cy").content.decode())
+    assert "Rôl Arolygiaeth Prawf EF" in welsh and "© Hawlfraint y Goron 2024" in welsh
+    # An installation that stored version 1 keeps it beside version 2, and its inspections
+    # print the report as before: no inspectorate's page, our own wording for the notes.
+    source = shipped_framework_paths()["hmip-youth-2021"].read_text(encoding="utf-8")
+    v1 = source.split("\nreport_sentences:")[0].replace(
+        "version: 2\nsame_rules_since: 1\n", "version: 1\n"
+    )
+    older = FrameworkVersion.store(v1, "v1")
+    assert older.version == 1 and older.pk != figures.framework.pk
+    Inspection.objects.filter(pk=figures.pk).update(framework=older)
+    before = _text(
+        client_as("lead").get(url).content.decode().split("<article")[1].split("</article>")[0]
+    )
+    assert "The role of HM Inspectorate of Probation" not in before
+    assert "Crown copyright" not in before and "Further information" in before
+    assert "A standard takes the rating band of its lowest-scoring key question" in before
+    assert (
+        "The inspectors used professional discretion to raise the rating for assessment" in before
+    )
+
+
+def test_ratings_are_gov_uk_tags_that_differ_in_greyscale_print(
+    figures: Inspection, client_as: Callable[[str], Client]
+) -> None:
+    page = client_as("lead").get(reverse("inspections:report", args=[figures.pk])).content.decode()
+    table = page.split('id="ratings-table"')[1].split("</table>")[0]
+    assert re.search(r'<strong class="govuk-tag govuk-tag--turquoise">\s*Good\s*</strong>', table)
+    assert re.search(r'class="govuk-tag govuk-tag--green">\s*Outstanding\s*<', table)
+    assert re.search(r'class="govuk-tag govuk-tag--grey">\s*Not rated\s*<', table)
+    standard = page.split('id="standard-2-1-rating"')[1].split("</span>")[0]
+    assert "govuk-tag--green" in standard and "Outstanding" in standard
+    # In print every rating's tag has its own border, so the tags differ without colour.
+    tags = "".join(
+        f'<p><strong class="govuk-tag {css}">{rating}</strong></p>'
+        for rating, css in (
+            ("Outstanding", "govuk-tag--green"),
+            ("Good", "govuk-tag--turquoise"),
+            ("Requires improvement", "govuk-tag--orange"),
+            ("Inadequate", "govuk-tag--red"),
+            ("Not rated", "govuk-tag--grey"),
+        )
+    )
+    css = report_css_path().read_text(encoding="utf-8")
+    html = f'<html><head><style>{css}</style></head><body class="yj-print"><article class="yj-report">{tags}</article></body></html>'
+    document = render_document(html, report_css_path().parent.parent)
+    found = {}
+    for box in _boxes(document.pages[0]._page_box):
+        if getattr(box, "element_tag", "") == "strong":
+            text = " ".join(b.text for b in _boxes(box) if hasattr(b, "text"))
+            style = box.style
+            found.setdefault(text, (style["border_top_style"], round(style["border_top_width"], 1)))
+    assert len(found) == 5 and len(set(found.values())) == 5, found
+    assert all(style != "none" and width > 0 for style, width in found.values()), found

@@ -146,6 +146,8 @@ def test_welsh_report_takes_the_figures_through_the_catalogue(
         english = inspection_report(answered)
     with translation.override("cy"):
         welsh = inspection_report(answered)
-    assert [s.footnote for s in welsh.outcomes] == [s.footnote for s in english.outcomes]
+    assert [s.footnote.number for s in welsh.outcomes] == [
+        s.footnote.number for s in english.outcomes
+    ]
     for en, cy in zip(english.outcomes, welsh.outcomes, strict=True):
         assert _numbers(cy.text) == _numbers(en.text)

@@ -16,9 +16,11 @@ from yjinspect.reports.pdf import render_document
 from yjinspect.web.inspections.models import (
     Assessment,
     Inspection,
+    Judgement,
     Mode,
     Recommendation,
     ReportText,
+    State,
 )
 from yjinspect.web.inspections.views.report import report_css_path, standalone_html
 
@@ -174,3 +176,126 @@ def test_an_internal_audit_report_is_the_services_own_not_hmips(
     assert "We inspected" not in text
     cover = text.split("Contents")[0]
     assert "HM Inspectorate of Probation," not in cover  # the byline names the service
+
+
+NOTE_SCRIPT = "<b>bold</b>"
+
+
+def test_footnotes_typed_in_texts_link_on_the_page_and_sit_at_the_foot_of_the_pdf_page(
+    written: Inspection, client_as: Callable[[str], Client]
+) -> None:
+    ReportText.objects.filter(inspection=written, key="foreword").update(
+        text_en=f"Words with a note[^What the term means {NOTE_SCRIPT}] in them."
+    )
+    Recommendation.objects.filter(inspection=written).update(
+        text_en="review Outcome 22[^A deferred prosecution.] soon"
+    )
+    page = client_as("lead").get(reverse("inspections:report", args=[written.pk])).content.decode()
+    foreword = page.split('id="foreword"')[1].split("</section>")[0]
+    assert "[^" not in page
+    assert 'Words with a note<sup class="yj-fn-ref"><a href="#fn-1" id="fnref-1"' in foreword
+    assert '<li id="fn-1" value="1" class="govuk-body-s">What the term means &lt;b&gt;' in foreword
+    recs = page.split('id="recommendations"')[1].split("</section>")[0]
+    assert '<span class="yj-recommendations__number">1.</span> review Outcome 22<sup' in recs
+    assert 'href="#fn-2"' in recs and "A deferred prosecution." in recs
+    # The standards' rating notes number on from the inspectors' two.
+    assert '<li id="fn-3" value="3"' in page.split('id="standard-2-1"')[1]
+    # In the PDF the note's words float to the foot of the page, escaped, never as markup.
+    source = standalone_html(written)
+    assert (
+        '<span class="yj-fn" data-n="1">What the term means &lt;b&gt;bold&lt;/b&gt;</span>'
+        in source
+    )
+    assert 'class="yj-footnotes"' not in source  # no lists after the sections in print
+    document = render_document(source, report_css_path().parent.parent)
+    texts = [
+        " ".join(b.text for b in _boxes(p._page_box) if hasattr(b, "text")) for p in document.pages
+    ]
+    page_of_note = next(i for i, t in enumerate(texts) if f"What the term means {NOTE_SCRIPT}" in t)
+    assert "Words with a note" in texts[page_of_note]
+
+
+@pytest.mark.parametrize(
+    ("url_name", "data", "field"),
+    [
+        (
+            "report_text_edit",
+            {"text_en": "An open [^note that never ends", "version": 0},
+            "text_en",
+        ),
+        (
+            "recommendation_add",
+            {"addressed_to": "The board", "text_en": "act [^] now", "version": 0},
+            "text_en",
+        ),
+    ],
+)
+def test_a_broken_footnote_is_refused_naming_the_field_and_nothing_is_saved(
+    written: Inspection,
+    client_as: Callable[[str], Client],
+    url_name: str,
+    data: dict[str, object],
+    field: str,
+) -> None:
+    args = [written.pk, "foreword"] if url_name == "report_text_edit" else [written.pk]
+    before = (
+        list(ReportText.objects.values_list("text_en", flat=True)),
+        Recommendation.objects.count(),
+    )
+    response = client_as("lead").post(reverse(f"inspections:{url_name}", args=args), data)
+    assert response.status_code == 200
+    text = html.unescape(_visible(response.content.decode()))
+    assert "has no closing ']'" in text or "A footnote has no words" in text
+    assert f'href="#id_{field}"' in response.content.decode()  # the error summary names it
+    after = (
+        list(ReportText.objects.values_list("text_en", flat=True)),
+        Recommendation.objects.count(),
+    )
+    assert after == before
+
+
+def test_a_broken_footnote_in_a_judgements_strengths_is_refused(
+    written: Inspection, client_as: Callable[[str], Client]
+) -> None:
+    url = reverse("inspections:judgement", args=[written.pk, "1.3"])
+    data = {
+        "rating": "good",
+        "rationale": "Evidence.",
+        "strengths": "A panel for the NRM[^a national process\nAnother strength",
+        "areas_for_improvement": "",
+        "version": 0,
+    }
+    response = client_as("lead").post(url, data)
+    assert response.status_code == 200
+    assert "has no closing" in html.unescape(response.content.decode())
+    assert not Judgement.objects.filter(inspection=written, standard_id="1.3").exists()
+    data["strengths"] = "A panel for the NRM[^a national process]\nAnother strength"
+    assert client_as("lead").post(url, data).status_code == 302
+    report = client_as("lead").get(reverse("inspections:report", args=[written.pk])).content
+    section = report.decode().split('id="standard-1-3"')[1].split("</section>")[0]
+    assert "A panel for the NRM<sup" in section and "a national process" in section
+
+
+def test_the_team_sees_a_warning_when_the_narrative_contradicts_the_figures(
+    written: Inspection, client_as: Callable[[str], Client]
+) -> None:
+    # 2.1 child safety is 6 Yes and 3 No of 9; the narrative says four of the nine.
+    ReportText.objects.filter(inspection=written, key="standard:2.1").update(
+        text_en="Assessment of the child's safety fell short in four of the nine cases."
+    )
+    url = reverse("inspections:report", args=[written.pk])
+    page = client_as("lead").get(url).content.decode()
+    section = page.split('id="standard-2-1"')[1].split("</section>")[0]
+    assert "govuk-warning-text" in section
+    text = html.unescape(_visible(section))
+    assert "The narrative and the figures disagree, check before publication." in text
+    assert "'four of the nine cases': 4 is neither the Yes nor the No count of 9." in text
+    assert "Keeping the child safe 6 Yes and 3 No of 9" in text
+    assert "four of the nine cases" in standalone_html(written)  # the narrative is printed...
+    assert "govuk-warning-text yj-figures-warning" not in standalone_html(written)  # ...not this
+    written.released_to_service = True
+    written.save()
+    viewer = client_as("viewer").get(url).content.decode()
+    assert "yj-figures-warning" not in viewer  # the service's readers do not see it
+    Inspection.objects.filter(pk=written.pk).update(state=State.PUBLISHED)
+    assert "yj-figures-warning" not in client_as("lead").get(url).content.decode()

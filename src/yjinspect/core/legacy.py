@@ -20,7 +20,7 @@ from fractions import Fraction
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-from yjinspect.frameworks.schema import Area, Framework, Item, WordBand
+from yjinspect.frameworks.schema import Area, Framework, Item, ReportPhrases, WordBand
 
 from .phrases import proportion_phrase
 from .ratings import Counts, RatingInputError
@@ -473,7 +473,12 @@ def _check_words(
 
 
 def _item_result(
-    item: Item, pooled: bool, counts: ItemCounts | None, sample_size: int | None, decimals: int
+    item: Item,
+    pooled: bool,
+    counts: ItemCounts | None,
+    sample_size: int | None,
+    decimals: int,
+    phrases: ReportPhrases,
 ) -> ItemResult:
     if not _is_scored(item):
         options = counts.counts if isinstance(counts, OptionCounts) else {}
@@ -496,7 +501,9 @@ def _item_result(
         whole = relevant == sample_size
     else:
         whole = c.na == 0
-    phrase = proportion_phrase(c.yes, relevant, whole_sample=whole, counted=item.counted)
+    phrase = proportion_phrase(
+        c.yes, relevant, whole_sample=whole, counted=item.counted, phrases=phrases
+    )
     return ItemResult(
         item.id, item.text, item.kind, pooled, c.yes, c.no, c.na, fraction,
         round_half_up(fraction * 100, decimals), phrase, None,
@@ -524,7 +531,9 @@ def _rate_scored_area(
 ) -> AreaResult:
     decimals = framework.percentages.display_decimals
     items = tuple(
-        _item_result(item, pooled, counts.get(item.id), sample_size, decimals)
+        _item_result(
+            item, pooled, counts.get(item.id), sample_size, decimals, framework.report_phrases
+        )
         for item, pooled in _items_shown(framework, area)
     )
     pooled = [i for i in items if i.pooled]
@@ -689,7 +698,9 @@ def _rate_judgement_area(
 ) -> AreaResult:
     decimals = framework.percentages.display_decimals
     items = tuple(
-        _item_result(item, False, counts.get(item.id), sample_size, decimals)
+        _item_result(
+            item, False, counts.get(item.id), sample_size, decimals, framework.report_phrases
+        )
         for item, _pooled in _items_shown(framework, area)
     )
     scale = _scale(framework, area)

@@ -24,6 +24,7 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
 from yjinspect.frameworks import Framework, FrameworkError, get_framework, shipped_framework_paths
+from yjinspect.frameworks.schema import rates_like
 
 from .legacy import canonical_word
 
@@ -222,10 +223,11 @@ def _figure(number: int, row: dict[str, str], problems: list[Problem]) -> Publis
     version = _int(row["framework_version"])
     if version is None or version < 1:
         bad("framework_version", f"'{row['framework_version']}' is not a whole number above 0")
-    elif framework is not None and version != framework.version:
+    elif framework is not None and not rates_like(framework, version):
         bad(
             "framework_version",
-            f"{framework.id} version {version} is not shipped (version {framework.version} is)",
+            f"{framework.id} version {version} is not shipped, nor rated like the shipped "
+            f"version {framework.version}",
         )
     published, precision = _date(row["published"])
     if published is None:

@@ -3,7 +3,7 @@
 Fourteen cases are read, as in the smallest published SQS letters, with answers fixed per
 question (not random) so that the letter's counts are known in advance: for example the risk
 of harm to others was understood well enough in 9 of the 14 cases, and pre-sentence reports
-were good enough in 9 out of 10 relevant cases. Everything here is invented: the service, the
+were good enough in nine out of ten relevant cases. Everything here is invented: the service, the
 case references, the case managers' codes, the rates and the words. Pure Python, no Django.
 """
 

@@ -5,7 +5,8 @@ All of it is invented for the fictitious Demoshire Youth Justice Service, writte
 project, and describes no real service, person or child. The wording is kept general enough to
 fit the demo's ratings (2.4 Requires improvement, keeping other people safe the weak spot; 3.1
 strong; the rest Good; resettlement not rated) whatever the seed. Plain-text markup: a blank
-line between paragraphs, "- " for bullet points.
+line between paragraphs, "- " for bullet points, "[^...]" for a footnote (as seed 004 explains
+Outcome 22 in a recommendation and the national referral mechanism in its findings).
 """
 
 from __future__ import annotations
@@ -94,7 +95,10 @@ Assessments were thorough. Case managers drew on information from education, hea
 children's social care, and recorded the child's own account of their offending and of what \
 would help them to stop.
 
-Assessment of the child's safety was mostly good, with exploitation recognised early. Where \
+Assessment of the child's safety was mostly good, with exploitation recognised early: case \
+managers referred children they thought were being exploited to the national referral \
+mechanism[^The national process for recognising possible victims of modern slavery, including \
+children exploited to commit crime, and making sure they get help.] without delay. Where \
 assessment was weaker, earlier incidents recorded by the police had not been used to understand \
 the risk to other people.""",
     "2.2": """\
@@ -131,9 +135,8 @@ The out-of-court disposal policy is clear and well understood. The joint decisio
 is well attended, and its decisions put the child first while taking account of victims. \
 Follow-up of community resolutions given on the street is not yet consistent.""",
     "4.1": """\
-No children were sentenced to custody or released from custody in the period covered by the \
-inspection, so resettlement was not rated. The service has a resettlement policy, agreed with \
-its partners, ready for when it is needed.""",
+No child was sentenced to custody or released from it in the period we looked at. The service \
+has a resettlement policy, agreed with its partners, ready for when it is needed.""",
 }
 
 # (addressed to, recommendation): grouped by the body in the report, numbered in this order.
@@ -159,8 +162,10 @@ RECOMMENDATIONS: Sequence[tuple[str, str]] = (
     ),
     (
         "Demoshire Police",
-        "agree with the service how children given a community resolution on the street are "
-        "followed up and offered support",
+        "agree with the service how children given a community resolution on the street[^A "
+        "community resolution settles a minor offence informally, without a caution or a "
+        "charge; on the street, an officer gives it there and then.] are followed up and "
+        "offered support",
     ),
 )
 

@@ -20,7 +20,13 @@ import yaml
 from pydantic import ValidationError
 
 from ..limits import LimitExceeded, YamlLimits, compose_yaml, construct_yaml
-from .schema import Framework, Sampling
+from .schema import (
+    PER_STANDARD_SLOTS,
+    REPORT_SENTENCE_SLOTS,
+    Framework,
+    Sampling,
+    share_of,
+)
 
 Path_ = tuple[str | int, ...]
 SHIPPED_DIR = Path(__file__).parent
@@ -98,6 +104,8 @@ def _line_for(path: Path_, lines: dict[Path_, int]) -> int | None:
 def _cross_check(fw: Framework) -> Iterator[tuple[Path_, str]]:
     """Rules that span fields: references resolve, ids are unique, tables are ordered."""
     yield from _check_provisional(fw)
+    yield from _check_report_sentences(fw)
+    yield from _check_report_phrases(fw)
     if fw.scoring_model == "areas":
         yield from _check_areas(fw)
         return
@@ -353,7 +361,75 @@ def _check_areas(fw: Framework) -> Iterator[tuple[Path_, str]]:
             yield ("provenance",), "empty key"
 
 
+def _placeholders(template: str) -> set[str]:
+    """The {names} a sentence template uses; ValueError when it is not a valid template."""
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+
+
+def _check_report_sentences(fw: Framework) -> Iterator[tuple[Path_, str]]:
+    """Each report sentence fills a known slot and uses only that slot's {placeholders}."""
+    if fw.same_rules_since is not None and fw.same_rules_since > fw.version:
+        yield ("same_rules_since",), f"is {fw.same_rules_since}, later than version {fw.version}"
+    standards = {s.id for s in fw.all_standards()}
+    for key, template in fw.report_sentences.items():
+        here: Path_ = ("report_sentences", key)
+        slot, _sep, standard = key.partition(":")
+        if slot not in REPORT_SENTENCE_SLOTS:
+            known = ", ".join(sorted(REPORT_SENTENCE_SLOTS))
+            yield here, f"unknown slot '{key}'; the slots are: {known}"
+            continue
+        if slot in PER_STANDARD_SLOTS and standard not in standards:
+            yield here, f"'{slot}' needs a standard of this framework: '{slot}:<standard id>'"
+            continue
+        if slot not in PER_STANDARD_SLOTS and standard:
+            yield here, f"'{slot}' is one sentence for the report, not one per standard"
+            continue
+        try:
+            names = _placeholders(template)
+        except ValueError as exc:
+            yield here, f"not a valid template: {exc}"
+            continue
+        allowed = REPORT_SENTENCE_SLOTS[slot]
+        for name in sorted(names - allowed):
+            takes = ", ".join("{" + n + "}" for n in sorted(allowed)) or "no placeholders"
+            yield here, f"unknown placeholder {{{name}}}; '{slot}' takes {takes}"
+
+
+def _template_problems(
+    path: Path_, template: str, allowed: frozenset[str]
+) -> Iterator[tuple[Path_, str]]:
+    """A {placeholder} template that is broken, or uses a name outside `allowed`."""
+    try:
+        names = _placeholders(template)
+    except ValueError as exc:
+        yield path, f"not a valid template: {exc}"
+        return
+    takes = ", ".join("{" + n + "}" for n in sorted(allowed)) or "no placeholders"
+    for name in sorted(names - allowed):
+        yield path, f"unknown placeholder {{{name}}}; use {takes}"
+
+
+_AVERAGE_FIELDS = frozenset({"percent", "average", "work_phrase"})
+
+
+def _check_report_phrases(fw: Framework) -> Iterator[tuple[Path_, str]]:
+    """The phrase scale covers every share, and its templates use only their placeholders."""
+    phrases = fw.report_phrases
+    scale = phrases.scale
+    if not scale or scale[-1].at_least is None or share_of(scale[-1].at_least) != 0:
+        yield ("report_phrases", "scale"), "the last band must be 'at_least: 0', for every share"
+    for i, band in enumerate(scale):
+        yield from _template_problems(
+            ("report_phrases", "scale", i, "phrase"), band.phrase, frozenset({"percent"})
+        )
+    for name in ("below_average", "above_average", "at_average"):
+        yield from _template_problems(
+            ("report_phrases", name), getattr(phrases, name), _AVERAGE_FIELDS
+        )
+
+
 _SENTENCE_FIELDS = frozenset({"percent", "yes", "applicable", "work_phrase"})
+_SUMMARY_FIELDS = frozenset({"word", "percent", "work_phrase"})
 
 
 def _check_area_extras(fw: Framework, n: int) -> Iterator[tuple[Path_, str]]:
@@ -372,6 +448,9 @@ def _check_area_extras(fw: Framework, n: int) -> Iterator[tuple[Path_, str]]:
             for name in sorted(names - _SENTENCE_FIELDS):
                 allowed = ", ".join("{" + f + "}" for f in sorted(_SENTENCE_FIELDS))
                 yield ("areas", n, "score_sentence"), f"unknown field {{{name}}}; use {allowed}"
+    yield from _template_problems(
+        ("areas", n, "summary_sentence"), area.summary_sentence, _SUMMARY_FIELDS
+    )
 
 
 def parse_framework(text: str, source: str = "<framework>") -> Framework:

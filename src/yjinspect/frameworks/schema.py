@@ -9,9 +9,10 @@ change. Models are frozen: a loaded framework cannot be altered in memory either
 from __future__ import annotations
 
 from decimal import Decimal
+from fractions import Fraction
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Id = str
 ProvenanceTag = Literal["C", "D", "U"]
@@ -253,6 +254,9 @@ class Area(_Model):
     # False where the programme printed no area score (SQS): the pooled figure is ours, kept for
     # comparison only, and the area takes no word.
     score_published: bool = True
+    # The theme's summary sentence from its word, with {word} (lower case), {percent} and
+    # {work_phrase}: FJI 'Overall work to reduce reoffending was {word}.' (issue 17).
+    summary_sentence: str = ""
     # What a judgement area is judged on (FJI governance sub-heads, SQS staff-interview topics).
     themes: list[str] = Field(default_factory=list)
 
@@ -263,7 +267,129 @@ class Domain(_Model):
     standards: list[Standard] = Field(min_length=1)
 
 
-class Framework(_Model):
+# ---- the report's standard sentences (issue 17) --------------------------------------------
+# The inspectorate's fixed wording of a published report, as data: slot name -> the
+# {placeholders} its sentence may use. `evidence:<standard id>` takes one sentence per
+# standard. `reports/content.py` says what the report prints for a slot a framework leaves
+# out (yjinspect's own neutral wording, or nothing); docs/reports.md lists them.
+REPORT_SENTENCE_SLOTS: dict[str, frozenset[str]] = {
+    "about_heading": frozenset(),
+    "about": frozenset(),
+    "examples_note": frozenset(),
+    "licence": frozenset(),
+    "publisher": frozenset(),
+    "copyright": frozenset({"year"}),
+    "further_information": frozenset({"service_term"}),
+    "domain_findings": frozenset({"domain"}),
+    "standard_findings": frozenset(),
+    "evidence": frozenset(),
+    "not_rated_without_cases": frozenset({"domain"}),
+    "rating_rule": frozenset(),
+    "discretion_up": frozenset({"standard", "from", "to"}),
+    "discretion_down": frozenset({"standard", "from", "to"}),
+    "interviews_all": frozenset(),
+    "interviews_some": frozenset({"interviewed", "cases"}),
+}
+PER_STANDARD_SLOTS = frozenset({"evidence"})
+
+
+class ReportSentencesMixin(BaseModel):
+    """The framework fields that carry the report's fixed wording (see the slots above)."""
+
+    # Slot (or 'evidence:<standard id>') -> sentence, with {placeholders}. Empty: the report
+    # prints yjinspect's own neutral wording where it needs a part, and no publishing parts.
+    report_sentences: dict[str, str] = Field(default_factory=dict)
+    # The first version of this framework with the same rating rules, when a later version only
+    # adds wording (hmip-youth-2021 version 2 rates as version 1): published results recorded
+    # under any version from that one on still match. None: the rules are this version's own.
+    same_rules_since: int | None = Field(default=None, ge=1)
+
+
+# ---- the earlier programmes' phrase forms (issue 17) ------------------------------------------
+
+
+class PhraseBand(_Model):
+    """One step of a proportion-phrase scale: the share it applies to and its words. Give one
+    of `at_least`, `above` or `exactly`, as a fraction ('2/3') or a percentage ('75%'); the
+    phrase may hold {percent} for the share as a whole percentage ('{percent}%': '75% of
+    cases')."""
+
+    phrase: str = Field(min_length=1)
+    at_least: str | None = None
+    above: str | None = None
+    exactly: str | None = None
+
+    @model_validator(mode="after")
+    def _one_bound(self) -> PhraseBand:
+        given = [b for b in (self.at_least, self.above, self.exactly) if b is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of at_least, above or exactly")
+        share_of(given[0])
+        return self
+
+    def matches(self, share: Fraction) -> bool:
+        if self.exactly is not None:
+            return share == share_of(self.exactly)
+        if self.above is not None:
+            return share > share_of(self.above)
+        return share >= share_of(self.at_least or "0")
+
+
+def share_of(text: str) -> Fraction:
+    """'2/3' or '75%' as an exact share from 0 to 1; ValueError otherwise."""
+    value = text.strip()
+    try:
+        share = Fraction(value[:-1]) / 100 if value.endswith("%") else Fraction(value)
+    except (ValueError, ZeroDivisionError):
+        raise ValueError(f"'{text}' is not a share such as 2/3 or 75%") from None
+    if not 0 <= share <= 1:
+        raise ValueError(f"'{text}' is not a share from 0 to 1")
+    return share
+
+
+def _band(phrase: str, **bound: str) -> PhraseBand:
+    return PhraseBand(phrase=phrase, **bound)
+
+
+# The house scale of legacy spec §6.2, checked from the top ('all' and 'all but one' are
+# counts, tested first by `core.phrases`). A framework may give its own.
+DEFAULT_PHRASE_SCALE: tuple[PhraseBand, ...] = (
+    _band("almost all", at_least="9/10"),
+    _band("the great majority", at_least="4/5"),
+    _band("the large majority", at_least="3/4"),
+    _band("over two-thirds", above="2/3"),
+    _band("two-thirds", exactly="2/3"),
+    _band("almost two-thirds", at_least="3/5"),
+    _band("just over half", above="1/2"),
+    _band("half", exactly="1/2"),
+    _band("less than half", at_least="0"),
+)
+
+
+class ReportPhrases(_Model):
+    """How an earlier programme's report puts counts and comparisons into words."""
+
+    # Exact counts ('9 of the 14 cases') up to this many relevant cases, a scale phrase above.
+    counts_up_to: int = Field(default=15, ge=0)
+    # Counts in words while both numbers are at most this ('five out of eight relevant
+    # cases'), digits otherwise ('9 of the 14 cases'); 0: always digits.
+    numbers_in_words_up_to: int = Field(default=0, ge=0, le=20)
+    scale: tuple[PhraseBand, ...] = DEFAULT_PHRASE_SCALE
+    # An area's score beside an average entered for the report (CCI), each with {percent},
+    # {average} and {work_phrase}: 'This was below the average of {average}%.'
+    below_average: str = ""
+    above_average: str = ""
+    at_average: str = ""
+
+
+class ReportPhrasesMixin(BaseModel):
+    report_phrases: ReportPhrases = ReportPhrases()
+
+
+# ---- end of the report's standard sentences and phrase forms ----------------------------------
+
+
+class Framework(ReportSentencesMixin, ReportPhrasesMixin, _Model):
     """A complete, versioned inspection framework."""
 
     schema_version: Literal[1] = 1
@@ -392,3 +518,9 @@ class Framework(_Model):
 def key_question_id(standard_id: Id, lens: Id) -> str:
     """Key-question ids are `<standard>.<lens>`, e.g. `2.2.others_safety`."""
     return f"{standard_id}.{lens}"
+
+
+def rates_like(framework: Framework, version: int) -> bool:
+    """Whether figures recorded under `version` of this framework were rated by its rules:
+    this version, or any from `same_rules_since` on (a later version that only adds wording)."""
+    return (framework.same_rules_since or framework.version) <= version <= framework.version

@@ -21,10 +21,11 @@ from decimal import Decimal
 from yjinspect.core.caselist import value_label
 from yjinspect.core.indicators import IndicatorResult
 from yjinspect.core.ratings import InspectionRating, KeyQuestionResult, StandardResult
-from yjinspect.frameworks.schema import Framework, Standard
+from yjinspect.frameworks.schema import Domain, Framework, Standard
 
 from .charts import Bar, CountBar, answer_counts_chart, bands_from, key_question_chart
-from .markup import Block, parse
+from .figures_check import KeyQuestionCount, count_warnings
+from .markup import Note, parse, split_notes
 
 Gettext = Callable[[str], str]
 Ngettext = Callable[[str, str, int], str]
@@ -161,6 +162,8 @@ class InspectionFacts:
     window_start: dt.date | None = None
     window_end: dt.date | None = None
     interviews: int | None = None  # case managers interviewed
+    # Sampled cases whose case manager was interviewed, by case domain (the domains' intros).
+    interviews_by_domain: Mapping[str, int] = field(default_factory=dict)
     lead_name: str = ""  # the lead inspector, for the acknowledgements; '' leaves them out
     published_on: dt.date | None = None  # the report is dated by its publication, once published
     internal_audit: bool = False  # the service's own audit against the standards, not HMIP's
@@ -179,18 +182,71 @@ class InspectionFacts:
 
 
 @dataclass(frozen=True)
+class Footnote:
+    """A note at the foot of the page: its number in the report's one sequence, and its words.
+    Every mark in the text carries its note, so the PDF can float the words to the foot of
+    the page where the mark is, and the web page can list them after the section."""
+
+    number: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Words:
+    """A run of the inspectors' words with the footnotes they typed in it, numbered."""
+
+    parts: tuple[str | Footnote, ...] = ()
+
+    @property
+    def text(self) -> str:
+        """The words alone, without the notes."""
+        return "".join(p for p in self.parts if isinstance(p, str))
+
+    @property
+    def notes(self) -> tuple[Footnote, ...]:
+        return tuple(p for p in self.parts if isinstance(p, Footnote))
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
+class TextBlock:
+    """A paragraph (one item) or a bullet list (one item per bullet) of the inspectors' words."""
+
+    kind: str  # "paragraph" or "bullets"
+    items: tuple[Words, ...]
+
+    @property
+    def text(self) -> str:
+        return " ".join(item.text for item in self.items)
+
+    @property
+    def notes(self) -> tuple[Footnote, ...]:
+        return tuple(n for item in self.items for n in item.notes)
+
+
+@dataclass(frozen=True)
 class Passage:
     """Edited words as paragraphs and bullet lists; `lang` is "en" where Welsh was missing."""
 
-    blocks: tuple[Block, ...] = ()
+    blocks: tuple[TextBlock, ...] = ()
     lang: str = ""
+
+    @property
+    def notes(self) -> tuple[Footnote, ...]:
+        return tuple(n for block in self.blocks for n in block.notes)
 
 
 @dataclass(frozen=True)
 class RecommendationEntry:
     number: int
-    text: str
+    words: Words
     lang: str = ""
+
+    @property
+    def text(self) -> str:
+        return self.words.text
 
 
 @dataclass(frozen=True)
@@ -202,6 +258,10 @@ class RecommendationGroup:
     body_lang: str
     after: str
     items: tuple[RecommendationEntry, ...]
+
+    @property
+    def notes(self) -> tuple[Footnote, ...]:
+        return tuple(n for item in self.items for n in item.words.notes)
 
 
 @dataclass(frozen=True)
@@ -225,19 +285,13 @@ class SummaryChart:
 
 
 @dataclass(frozen=True)
-class Footnote:
-    number: int
-    text: str
-
-
-@dataclass(frozen=True)
 class OutcomeStatement:
     """One outcome indicator in the background: `text`, footnote mark, then `after` (the
     England and Wales comparison, blank when no comparator was loaded)."""
 
     key: str
     text: str
-    footnote: int
+    footnote: Footnote
     after: str = ""
 
 
@@ -259,7 +313,7 @@ class KeyQuestionRow:
     text: str
     percent: str
     bold: bool
-    footnotes: tuple[int, ...] = ()
+    footnotes: tuple[Footnote, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -274,13 +328,20 @@ class StandardSection:
     outstanding: bool
     case_based: bool
     intro: str = ""
-    intro_footnote: int | None = None
+    intro_footnote: Footnote | None = None
     key_questions: tuple[KeyQuestionRow, ...] = ()
-    footnotes: tuple[Footnote, ...] = ()
-    strengths: tuple[str, ...] = ()
-    areas: tuple[str, ...] = ()
+    footnotes: tuple[Footnote, ...] = ()  # every note of the standard, in reading order
+    strengths: tuple[Words, ...] = ()
+    areas: tuple[Words, ...] = ()
     not_rated_reason: str = ""
     narrative: Passage = Passage()
+    # How a judged standard was inspected, with its findings' lead-in (framework wording),
+    # and the sentence saying why it is not rated (within `evidence` when there is one).
+    evidence: str = ""
+    not_rated_text: str = ""
+    # Count phrases in the narrative that the key-question figures contradict: shown to the
+    # team on the draft report page, never printed (`figures_check`).
+    count_warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -309,12 +370,17 @@ class DomainSection:
     chart: Chart | None = None
     summary: SummaryChart | None = None
     examples: tuple[Passage, ...] = ()
+    findings_lead_in: str = ""  # 'Key findings about organisational delivery were as follows.'
+
+    @property
+    def examples_notes(self) -> tuple[Footnote, ...]:
+        return tuple(n for example in self.examples for n in example.notes)
 
 
 @dataclass(frozen=True)
 class AnnexKeyQuestion:
     standard: str
-    id: str
+    id: str  # for lookups; the annex prints `label`, never the internal id
     text: str
     yes: int
     applicable: int
@@ -322,6 +388,7 @@ class AnnexKeyQuestion:
     percent: str
     interval: str
     band: str
+    label: str = ""  # '2.1 Keeping other people safe': the standard and the lens
 
 
 @dataclass(frozen=True)
@@ -374,7 +441,22 @@ class Report:
     audit_note: str = ""  # an internal audit says, on its cover, whose judgement it is
     examples_note: str = ""
     outcomes: tuple[OutcomeStatement, ...] = ()
-    background_footnotes: tuple[Footnote, ...] = ()
+    background_footnotes: tuple[Footnote, ...] = ()  # the outcome figures', then the text's
+    # The inspectorate's fixed parts, from the framework's report sentences (never for an
+    # internal audit): who it is and how it inspects, the licence, publisher and copyright.
+    about_heading: str = ""
+    about: Passage = Passage()
+    licence: Passage = Passage()
+    publisher: Passage = Passage()
+    copyright: str = ""
+    # 'Further information': the framework's words (where more is published), then this
+    # report's own annexes.
+    further_information: Passage = Passage()
+    annexes: tuple[ContentsEntry, ...] = ()
+
+    @property
+    def recommendations_notes(self) -> tuple[Footnote, ...]:
+        return tuple(n for group in self.recommendations for n in group.notes)
 
     @property
     def has_english_fallback(self) -> bool:
@@ -389,6 +471,17 @@ class Report:
             for g in self.recommendations
         )
 
+    @property
+    def count_warnings(self) -> tuple[tuple[str, str], ...]:
+        """(standard id, warning) for every narrative count the figures contradict: what the
+        lead must see before publication (the pre-publication check can list these)."""
+        return tuple(
+            (s.id, warning)
+            for d in self.domains
+            for s in d.standards
+            for warning in s.count_warnings
+        )
+
     def standard(self, standard_id: str) -> StandardSection:
         for domain in self.domains:
             for s in domain.standards:
@@ -398,10 +491,16 @@ class Report:
 
     @property
     def footnotes(self) -> tuple[Footnote, ...]:
-        """Every footnote in reading order: the background's first, then the standards'."""
-        return self.background_footnotes + tuple(
-            f for d in self.domains for s in d.standards for f in s.footnotes
-        )
+        """Every footnote in reading order: foreword, recommendations, background, then each
+        domain's standards and practice examples, with involvement and diversity after the
+        domain they close."""
+        notes = [*self.foreword.notes, *self.recommendations_notes, *self.background_footnotes]
+        for d in self.domains:
+            notes += [f for s in d.standards for f in s.footnotes]
+            notes += d.examples_notes
+            if d.id == self.involvement_after:
+                notes += [*self.involvement.notes, *self.diversity.notes]
+        return tuple(notes)
 
 
 # ---------------------------------------------------------------- building
@@ -436,6 +535,55 @@ def _label(
     return res.rating.id, ft(res.rating.label)
 
 
+@dataclass
+class _Build:
+    """What every section of one report needs: the inputs, the translators, the names worked
+    out once, and the footnote counter. Sections are built in reading order, so the one
+    counter numbers every note through the document."""
+
+    framework: Framework
+    result: InspectionRating
+    facts: InspectionFacts
+    _: Gettext
+    ft: Gettext
+    lang: str
+    ngettext: Ngettext
+    place: str = ""
+    service_label: str = ""
+    by_id: Mapping[str, StandardResult] = field(default_factory=dict)
+    lenses: Mapping[str, str] = field(default_factory=dict)
+    domain_labels: Mapping[str, str] = field(default_factory=dict)
+    top_rating: str = ""
+    last_note: int = 0
+
+    def note(self, text: str) -> Footnote:
+        """The next footnote, numbered on from the last one given out."""
+        self.last_note += 1
+        return Footnote(self.last_note, text)
+
+    def words(self, text: str) -> Words:
+        """Typed words with their '[^...]' notes numbered, in the order they are read."""
+        return Words(
+            tuple(self.note(p.text) if isinstance(p, Note) else p for p in split_notes(text))
+        )
+
+    def sentence(self, slot: str, **values: object) -> str:
+        """The framework's sentence for a report slot (schema.REPORT_SENTENCE_SLOTS), in the
+        report's language and filled in; '' when the framework has none."""
+        template = self.framework.report_sentences.get(slot, "")
+        return self.ft(template).format(**values) if template else ""
+
+    def passage(self, text: EditedText | None) -> Passage:
+        """The text in the report's language (English, marked lang="en", where Welsh is
+        missing), as paragraphs and bullets with their footnotes numbered."""
+        chosen, mark = _chosen_text(text, self.lang)
+        blocks = tuple(
+            TextBlock(block.kind, tuple(self.words(item) for item in block.items))
+            for block in parse(chosen)
+        )
+        return Passage(blocks, mark if blocks else "")
+
+
 def build_report(
     framework: Framework,
     result: InspectionRating,
@@ -452,31 +600,180 @@ def build_report(
     chooses which of the inspectors' texts to show; a missing Welsh text falls back to the
     English one, marked lang="en". `ngettext` chooses singular or plural wordings of counts
     (the web app passes Django's).
-    """
-    _ = gettext
-    ft = framework_text
-    place = _place(facts.service_name, framework.service_term)
-    service_label = f"{place} {framework.service_term}"
-    by_id = {s.id: s for s in result.standards}
-    lenses = {lens.id: ft(lens.label) for lens in framework.lenses}
-    domain_labels = {d.id: ft(d.label) for d in framework.case_domains}
-    top_rating = framework.ratings[-1].id if framework.ratings else ""
 
-    # Ratings table (4.1-style unscored standards are left out when not rated, with a note).
+    Each section has its own function below, called in the order the report is read, so the
+    footnotes they number run through the document.
+    """
+    place = _place(facts.service_name, framework.service_term)
+    b = _Build(
+        framework,
+        result,
+        facts,
+        gettext,
+        framework_text,
+        lang,
+        ngettext,
+        place=place,
+        service_label=f"{place} {framework.service_term}",
+        by_id={s.id: s for s in result.standards},
+        lenses={lens.id: framework_text(lens.label) for lens in framework.lenses},
+        domain_labels={d.id: framework_text(d.label) for d in framework.case_domains},
+        top_rating=framework.ratings[-1].id if framework.ratings else "",
+    )
+    # In reading order, so the one footnote counter numbers the notes as they are read.
+    foreword = b.passage(facts.edited.get(FOREWORD))
+    rows, notes = _ratings_table(b)
+    groups = _recommendation_groups(b)
+    background = _background(framework, facts, b.service_label, b.domain_labels, gettext, ngettext)
+    outcomes = _outcomes(b)
+    background_text = b.passage(facts.edited.get(BACKGROUND))
+    involvement_after = framework.domains[0].id if framework.domains else ""
+    involvement = diversity = Passage()
+    domains = []
+    for index, domain in enumerate(framework.domains):
+        domains.append(_domain(b, index, domain))
+        if domain.id == involvement_after:  # seed 004 closes domain one with these
+            involvement = b.passage(facts.edited.get(INVOLVEMENT))
+            diversity = b.passage(facts.edited.get(DIVERSITY))
+    acknowledgements = _acknowledgements(facts.lead_name, gettext)
+    annex = _annex(framework, result, facts, framework_text)
+    annexes = _annexes(b, annex)
+    contents = _contents(
+        b, domains, acknowledgements, foreword, groups, involvement, diversity, involvement_after
+    )
+    publishing = not facts.internal_audit  # the inspectorate's parts: not in a service's audit
+    year = (facts.published_on or facts.fieldwork_start).year
+    return Report(
+        about_heading=b.sentence("about_heading") if publishing else "",
+        about=_fixed(b.sentence("about")) if publishing else Passage(),
+        licence=_fixed(b.sentence("licence")) if publishing else Passage(),
+        publisher=_fixed(b.sentence("publisher")) if publishing else Passage(),
+        copyright=b.sentence("copyright", year=year) if publishing else "",
+        further_information=(
+            _fixed(b.sentence("further_information", service_term=framework.service_term))
+            if publishing
+            else Passage()
+        ),
+        annexes=annexes,
+        foreword=foreword,
+        recommendations_intro=_recommendations_intro(
+            sum(len(g.items) for g in groups), place, gettext
+        ),
+        recommendations=groups,
+        background_text=background_text,
+        involvement=involvement,
+        involvement_after=involvement_after,
+        diversity=diversity,
+        acknowledgements=acknowledgements,
+        examples_note=_examples_note(b, domains),
+        contents=contents,
+        outcomes=outcomes,
+        background_footnotes=(*(o.footnote for o in outcomes), *background_text.notes),
+        ratings=rows,
+        ratings_notes=notes,
+        background=background,
+        domains=tuple(domains),
+        annex=annex,
+        place=place,
+        service_label=b.service_label,
+        month_year=_month_year(facts.fieldwork_start, gettext),
+        dated=_month_year(facts.published_on or facts.fieldwork_start, gettext),
+        **_cover(b),
+        score=result.score,
+        max_score=result.max_score,
+        score_text=_score_text(result, gettext),
+        overall_rating_id=result.overall_rating.id if result.overall_rating else "",
+        overall_rating=framework_text(
+            result.overall_rating.label if result.overall_rating else result.not_rated_label
+        ),
+    )
+
+
+def _cover(b: _Build) -> dict[str, str]:
+    """Title, byline and audit note of the cover; an internal audit says whose audit it is."""
+    _ = b._
+    facts = b.facts
+    title = (
+        _("An internal audit of youth justice services in %(place)s")
+        if facts.internal_audit
+        else _("An inspection of youth justice services in %(place)s")
+    )
+    audit_note = (
+        _(
+            "An internal audit by %(service)s against HM Inspectorate of Probation's "
+            "standards: the ratings are the service's own, not the Inspectorate's."
+        )
+        % {"service": b.service_label}
+        if facts.internal_audit
+        else ""
+    )
+    return {
+        "title": title % {"place": b.place},
+        "audit_note": audit_note,
+        "inspectorate": (
+            b.service_label if facts.internal_audit else _("HM Inspectorate of Probation")
+        ),
+    }
+
+
+def _examples_note(b: _Build, domains: Sequence[DomainSection]) -> str:
+    if not any(d.examples for d in domains):
+        return ""
+    return b.sentence("examples_note") or b._(
+        "The names in the practice examples have been changed to protect identities."
+    )
+
+
+def _fixed(text: str) -> Passage:
+    """A framework's fixed wording as paragraphs and bullets (no footnotes: none are typed)."""
+    return Passage(
+        tuple(
+            TextBlock(block.kind, tuple(Words((item,)) for item in block.items))
+            for block in parse(text)
+        )
+    )
+
+
+def _annexes(b: _Build, annex: Annex) -> tuple[ContentsEntry, ...]:
+    """The parts of this report's data annex, listed under 'Further information'."""
+    _ = b._
+    entries = [
+        ContentsEntry(
+            "annex-sample", _("Sample composition: the cases inspected and the case list")
+        ),
+        ContentsEntry(
+            "annex-key-questions",
+            _("Every key question: its answers and the %(c)s interval") % {"c": annex.confidence},
+        ),
+    ]
+    if annex.agreement:
+        entries.append(ContentsEntry("annex-agreement", _("Moderation agreement")))
+    return tuple(entries)
+
+
+def _score_text(result: InspectionRating, _: Gettext) -> str:
+    if result.score is None:
+        return _("No score yet (out of %(max)s)") % {"max": result.max_score}
+    return _("Score %(score)s/%(max)s") % {"score": result.score, "max": result.max_score}
+
+
+def _ratings_table(b: _Build) -> tuple[tuple[RatingRow, ...], tuple[str, ...]]:
+    """One row per domain and standard; unscored standards that were not rated (4.1 without
+    resettlement cases) are left out of the table and said in a note below it."""
     rows: list[RatingRow] = []
     notes: list[str] = []
-    for domain in framework.domains:
+    for domain in b.framework.domains:
         shown = []
         for std in domain.standards:
-            res = by_id[std.id]
-            rating_id, label = _label(result, res, ft)
+            res = b.by_id[std.id]
+            rating_id, label = _label(b.result, res, b.ft)
             if res.rating is None and not std.scored:
                 notes.append(
-                    _("%(id)s %(name)s was not rated: %(reason)s.")
+                    b._("%(id)s %(name)s was not rated: %(reason)s.")
                     % {
                         "id": std.id,
-                        "name": ft(std.name),
-                        "reason": ft(res.not_rated_reason or ""),
+                        "name": b.ft(std.name),
+                        "reason": b.ft(res.not_rated_reason or ""),
                     }
                 )
                 continue
@@ -484,174 +781,234 @@ def build_report(
                 RatingRow(
                     "standard",
                     std.id,
-                    ft(std.name),
+                    b.ft(std.name),
                     rating_id,
                     label,
-                    rating_id == top_rating,
+                    rating_id == b.top_rating,
                     anchor("standard", std.id),
                 )
             )
         if shown:
-            rows.append(RatingRow("domain", domain.id, ft(domain.name)))
+            rows.append(RatingRow("domain", domain.id, b.ft(domain.name)))
             rows.extend(shown)
-    score_text = (
-        _("Score %(score)s/%(max)s") % {"score": result.score, "max": result.max_score}
-        if result.score is not None
-        else _("No score yet (out of %(max)s)") % {"max": result.max_score}
+    return tuple(rows), tuple(notes)
+
+
+def _domain(b: _Build, index: int, domain: Domain) -> DomainSection:
+    """A domain: its introduction, key-question chart, standards, practice examples and
+    case-data summary."""
+    _ = b._
+    ordinal = _(ORDINALS[index]) if index < len(ORDINALS) else str(index + 1)
+    sections = tuple(_standard(b, std) for std in domain.standards)
+    case_domains = {d for std in domain.standards for d in std.case_domains}
+    return DomainSection(
+        domain.id,
+        anchor("domain", domain.id),
+        _("Domain %(ordinal)s: %(name)s") % {"ordinal": ordinal, "name": b.ft(domain.name)},
+        _domain_intro(b, domain.standards),
+        sections,
+        _domain_chart(b, domain, ordinal, sections),
+        _summary_chart(
+            domain.id, b.ft(domain.name), case_domains, b.by_id, sections, b.facts, b.lenses, _
+        ),
+        tuple(
+            b.passage(EditedText(example.text))
+            for example in b.facts.examples
+            if example.domain in case_domains and example.text.strip()
+        ),
+        _findings_lead_in(b, domain),
     )
-    overall_id = result.overall_rating.id if result.overall_rating else ""
-    overall = ft(result.overall_rating.label if result.overall_rating else result.not_rated_label)
 
-    background = _background(framework, facts, service_label, domain_labels, _, ngettext)
-    # The background comes before the domains, so its footnotes take the first numbers.
-    outcomes, outcome_notes = _outcomes(facts.indicators, place, _)
 
-    counter = [len(outcome_notes)]
+def _findings_lead_in(b: _Build, domain: Domain) -> str:
+    """'Key findings about organisational delivery were as follows.': for a domain judged on
+    evidence alone, when its standards have no sentence of their own on how they were judged."""
+    judged_only = all(std.rating_method == "judgement" for std in domain.standards)
+    own = any(f"evidence:{std.id}" in b.framework.report_sentences for std in domain.standards)
+    if not judged_only or own:
+        return ""
+    return b.sentence("domain_findings", domain=b.ft(domain.name).lower())
 
-    def next_note() -> int:
-        counter[0] += 1
-        return counter[0]
 
-    domains: list[DomainSection] = []
-    bands = [replace(b, label=ft(b.label)) for b in bands_from(framework)]
-    for index, domain in enumerate(framework.domains):
-        sections: list[StandardSection] = []
-        bars: list[Bar] = []
-        chart_rows: list[ChartRow] = []
-        for std in domain.standards:
-            res = by_id[std.id]
-            rating_id, label = _label(result, res, ft)
-            name = ft(std.name)
-            base = StandardSection(
-                id=std.id,
-                name=name,
-                anchor=anchor("standard", std.id),
-                heading=f"{std.id}. {name}",
-                statement=ft(std.statement),
-                rating_id=rating_id,
-                rating=label,
-                outstanding=rating_id == top_rating,
-                case_based=std.rating_method == "cases",
-                not_rated_reason=ft(res.not_rated_reason or ""),
-            )
-            if std.rating_method == "cases":
-                intro_note = next_note()
-                footnotes = [
-                    Footnote(
-                        intro_note,
-                        _(
-                            "The rating for the standard is driven by the lowest score on each "
-                            "of the key questions, which is placed in a rating band, indicated "
-                            "in bold in the table."
-                        ),
-                    )
-                ]
-                kq_rows = []
-                for kq in res.key_questions:
-                    bold = kq.id == res.driving_key_question
-                    marks: tuple[int, ...] = ()
-                    if bold and res.discretion is not None and res.computed_rating and res.rating:
-                        number = next_note()
-                        marks = (number,)
-                        footnotes.append(
-                            Footnote(number, _discretion_text(framework, res, name, _, ft))
-                        )
-                    percent = ft(kq.percent_text)
-                    kq_rows.append(
-                        KeyQuestionRow(
-                            kq.id,
-                            lenses.get(kq.lens, kq.lens),
-                            ft(kq.text),
-                            percent,
-                            bold,
-                            marks,
-                        )
-                    )
-                    bars.append(
-                        Bar(
-                            f"{std.id} {lenses.get(kq.lens, kq.lens)}",
-                            None if kq.fraction is None else float(kq.fraction) * 100,
-                            percent,
-                            bold,
-                        )
-                    )
-                    chart_rows.append(
-                        ChartRow(
-                            f"{std.id} {name}",
-                            lenses.get(kq.lens, kq.lens),
-                            percent,
-                            bold,
-                        )
-                    )
-                sections.append(
-                    replace(
-                        base,
-                        intro=_("Our rating for %(name)s is based on the following key questions:")
-                        % {"name": name.lower()},
-                        intro_footnote=intro_note,
-                        key_questions=tuple(kq_rows),
-                        footnotes=tuple(footnotes),
-                    )
-                )
-            else:
-                text = facts.texts.get(std.id, StandardText())
-                base = replace(base, strengths=text.strengths, areas=text.areas)
-                sections.append(base)
-            narrative = passage(facts.edited.get(standard_key(std.id)), lang)
-            if narrative.blocks:
-                sections[-1] = replace(sections[-1], narrative=narrative)
-        ordinal = _(ORDINALS[index]) if index < len(ORDINALS) else str(index + 1)
-        chart = None
-        if bars:
-            chart_id = anchor("chart", domain.id)
-            caption = _("Key questions in domain %(n)s: %(name)s, percentage answered Yes") % {
-                "n": ordinal,
-                "name": ft(domain.name).lower(),
-            }
-            lowest = _("lowest, drives the rating")
-            desc = "; ".join(
-                f"{row.standard}, {row.lens}: {row.percent}" + (f" ({lowest})" if row.bold else "")
-                for row in chart_rows
-            )
-            desc = _(
-                "Bars show the share of cases answered Yes for each key question, "
-                "over shaded rating bands (%(bands)s). %(values)s."
-            ) % {
-                "bands": ", ".join(
-                    _("%(label)s from %(low)s%%") % {"label": b.label, "low": f"{b.low:g}"}
-                    for b in bands
-                ),
-                "values": desc,
-            }
-            svg = key_question_chart(chart_id, caption, desc, bars, bands)
-            chart = Chart(chart_id, caption, svg, tuple(chart_rows))
-        case_domains = {d for std in domain.standards for d in std.case_domains}
-        domains.append(
-            DomainSection(
-                domain.id,
-                anchor("domain", domain.id),
-                _("Domain %(ordinal)s: %(name)s") % {"ordinal": ordinal, "name": ft(domain.name)},
-                _domain_intro(framework, domain.standards, facts, domain_labels, _, ngettext),
-                tuple(sections),
-                chart,
-                _summary_chart(
-                    domain.id, ft(domain.name), case_domains, by_id, sections, facts, lenses, _
-                ),
-                tuple(
-                    Passage(parse(example.text))
-                    for example in facts.examples
-                    if example.domain in case_domains and example.text.strip()
-                ),
+def _standard(b: _Build, std: Standard) -> StandardSection:
+    """A standard's heading, statement and rating, then its key questions (case-rated) or its
+    strengths and areas for improvement (judged), then the inspectors' narrative."""
+    res = b.by_id[std.id]
+    rating_id, label = _label(b.result, res, b.ft)
+    name = b.ft(std.name)
+    section = StandardSection(
+        id=std.id,
+        name=name,
+        anchor=anchor("standard", std.id),
+        heading=f"{std.id}. {name}",
+        statement=b.ft(std.statement),
+        rating_id=rating_id,
+        rating=label,
+        outstanding=rating_id == b.top_rating,
+        case_based=std.rating_method == "cases",
+        not_rated_reason=b.ft(res.not_rated_reason or ""),
+    )
+    if std.rating_method == "cases":
+        section = _key_questions(b, section, res)
+    else:
+        text = b.facts.texts.get(std.id, StandardText())
+        strengths = tuple(b.words(line) for line in text.strengths)
+        areas = tuple(b.words(line) for line in text.areas)
+        notes = tuple(n for line in (*strengths, *areas) for n in line.notes)
+        section = replace(section, strengths=strengths, areas=areas, footnotes=notes)
+    if res.rating is None and res.not_rated_reason:
+        section = replace(section, not_rated_text=_not_rated_text(b, std, res))
+    # How the inspectorate inspected it: not said of a service's own audit.
+    judged = std.rating_method == "judgement" and not b.facts.internal_audit
+    evidence = b.sentence(f"evidence:{std.id}") if judged else ""
+    if evidence:  # 'We inspected ... interviews.' then why it is not rated, or the lead-in
+        lead_in = b.sentence("standard_findings") if section.strengths or section.areas else ""
+        tail = section.not_rated_text or lead_in
+        section = replace(section, evidence=f"{evidence} {tail}".strip(), not_rated_text="")
+    edited = b.facts.edited.get(standard_key(std.id))
+    narrative = b.passage(edited)
+    if narrative.blocks:
+        section = replace(
+            section, narrative=narrative, footnotes=section.footnotes + narrative.notes
+        )
+    if edited is not None and std.rating_method == "cases":
+        section = replace(section, count_warnings=_count_warnings(b, res, edited.en))
+    return section
+
+
+def _count_warnings(b: _Build, res: StandardResult, english: str) -> tuple[str, ...]:
+    """The narrative's count phrases its key questions contradict, checked in the English the
+    inspectors wrote (the phrases are English), against Yes and No per key question."""
+    paragraphs = [
+        "".join(part for part in split_notes(item) if isinstance(part, str))
+        for block in parse(english)
+        for item in block.items
+    ]
+    figures = [
+        KeyQuestionCount(kq.lens, b.lenses.get(kq.lens, kq.lens), kq.yes, kq.applicable - kq.yes)
+        for kq in res.key_questions
+    ]
+    return tuple(
+        b._("The narrative and the figures disagree, check before publication. %(problem)s")
+        % {"problem": w.message}
+        for w in count_warnings(paragraphs, figures, b._)
+    )
+
+
+def _not_rated_text(b: _Build, std: Standard, res: StandardResult) -> str:
+    """Why a standard has no rating: the framework's sentence when it is for want of cases in
+    the timescale (4.1 without resettlement cases), otherwise the engine's reason."""
+    needs = std.not_rated_without_cases
+    if needs and not b.facts.cases_by_domain.get(needs):
+        label = b.domain_labels.get(needs, needs).lower()
+        framework_words = b.sentence("not_rated_without_cases", domain=label)
+        if framework_words:
+            return framework_words
+    return b._("This standard has not been rated: %(r)s.") % {"r": b.ft(res.not_rated_reason or "")}
+
+
+def _key_questions(b: _Build, section: StandardSection, res: StandardResult) -> StandardSection:
+    """The key-question table with its footnotes: how the rating is made, and professional
+    discretion at the row that drove the rating (the framework's words, else our own)."""
+    _ = b._
+    intro_note = b.note(
+        b.sentence("rating_rule")
+        or _(
+            "A standard takes the rating band of its lowest-scoring key question, shown in "
+            "bold in the table."
+        )
+    )
+    footnotes = [intro_note]
+    rows = []
+    for kq in res.key_questions:
+        bold = kq.id == res.driving_key_question
+        marks: tuple[Footnote, ...] = ()
+        if bold and res.discretion is not None and res.computed_rating and res.rating:
+            note = b.note(_discretion_text(b, res, section.name))
+            marks = (note,)
+            footnotes.append(note)
+        rows.append(
+            KeyQuestionRow(
+                kq.id,
+                b.lenses.get(kq.lens, kq.lens),
+                b.ft(kq.text),
+                b.ft(kq.percent_text),
+                bold,
+                marks,
             )
         )
+    return replace(
+        section,
+        intro=_("Our rating for %(name)s is based on the following key questions:")
+        % {"name": section.name.lower()},
+        intro_footnote=intro_note,
+        key_questions=tuple(rows),
+        footnotes=tuple(footnotes),
+    )
 
-    annex = _annex(framework, result, facts, ft)
-    foreword = passage(facts.edited.get(FOREWORD), lang)
-    groups = _recommendation_groups(facts.recommendations, lang, _)
-    involvement = passage(facts.edited.get(INVOLVEMENT), lang)
-    diversity = passage(facts.edited.get(DIVERSITY), lang)
-    involvement_after = domains[0].id if domains else ""
-    acknowledgements = _acknowledgements(facts.lead_name, _)
+
+def _domain_chart(
+    b: _Build, domain: Domain, ordinal: str, sections: Sequence[StandardSection]
+) -> Chart | None:
+    """The domain's key questions over the rating bands, with its figures as text."""
+    _ = b._
+    bars: list[Bar] = []
+    chart_rows: list[ChartRow] = []
+    for section in sections:
+        if not section.case_based:
+            continue
+        for kq in b.by_id[section.id].key_questions:
+            row = next(r for r in section.key_questions if r.id == kq.id)
+            bars.append(
+                Bar(
+                    f"{section.id} {row.lens}",
+                    None if kq.fraction is None else float(kq.fraction) * 100,
+                    row.percent,
+                    row.bold,
+                )
+            )
+            chart_rows.append(
+                ChartRow(f"{section.id} {section.name}", row.lens, row.percent, row.bold)
+            )
+    if not bars:
+        return None
+    bands = [replace(band, label=b.ft(band.label)) for band in bands_from(b.framework)]
+    chart_id = anchor("chart", domain.id)
+    caption = _("Key questions in domain %(n)s: %(name)s, percentage answered Yes") % {
+        "n": ordinal,
+        "name": b.ft(domain.name).lower(),
+    }
+    lowest = _("lowest, drives the rating")
+    values = "; ".join(
+        f"{row.standard}, {row.lens}: {row.percent}" + (f" ({lowest})" if row.bold else "")
+        for row in chart_rows
+    )
+    desc = _(
+        "Bars show the share of cases answered Yes for each key question, "
+        "over shaded rating bands (%(bands)s). %(values)s."
+    ) % {
+        "bands": ", ".join(
+            _("%(label)s from %(low)s%%") % {"label": band.label, "low": f"{band.low:g}"}
+            for band in bands
+        ),
+        "values": values,
+    }
+    svg = key_question_chart(chart_id, caption, desc, bars, bands)
+    return Chart(chart_id, caption, svg, tuple(chart_rows))
+
+
+def _contents(
+    b: _Build,
+    domains: Sequence[DomainSection],
+    acknowledgements: str,
+    foreword: Passage,
+    groups: Sequence[RecommendationGroup],
+    involvement: Passage,
+    diversity: Passage,
+    involvement_after: str,
+) -> tuple[ContentsEntry, ...]:
+    """The contents list: only the sections the report has, in its order."""
+    _ = b._
     contents = []
     if acknowledgements:
         contents.append(ContentsEntry("acknowledgements", _("Acknowledgements")))
@@ -670,56 +1027,9 @@ def build_report(
             contents.append(ContentsEntry("involvement", _(INVOLVEMENT_HEADING), 2))
         if diversity.blocks and d.id == involvement_after:
             contents.append(ContentsEntry("diversity", _("Diversity"), 2))
+    contents.append(ContentsEntry("further-information", _("Further information")))
     contents.append(ContentsEntry("annex", _("Data annex")))
-    count = sum(len(g.items) for g in groups)
-    return Report(
-        foreword=foreword,
-        recommendations_intro=_recommendations_intro(count, place, _),
-        recommendations=groups,
-        background_text=passage(facts.edited.get(BACKGROUND), lang),
-        involvement=involvement,
-        involvement_after=involvement_after,
-        diversity=diversity,
-        acknowledgements=acknowledgements,
-        examples_note=(
-            _("The names in the practice examples have been changed to protect identities.")
-            if any(d.examples for d in domains)
-            else ""
-        ),
-        title=(
-            _("An internal audit of youth justice services in %(place)s")
-            if facts.internal_audit
-            else _("An inspection of youth justice services in %(place)s")
-        )
-        % {"place": place},
-        audit_note=(
-            _(
-                "An internal audit by %(service)s against HM Inspectorate of Probation's "
-                "standards: the ratings are the service's own, not the Inspectorate's."
-            )
-            % {"service": service_label}
-            if facts.internal_audit
-            else ""
-        ),
-        place=place,
-        service_label=service_label,
-        inspectorate=service_label if facts.internal_audit else _("HM Inspectorate of Probation"),
-        month_year=_month_year(facts.fieldwork_start, _),
-        dated=_month_year(facts.published_on or facts.fieldwork_start, _),
-        score=result.score,
-        max_score=result.max_score,
-        score_text=score_text,
-        overall_rating_id=overall_id,
-        overall_rating=overall,
-        ratings=tuple(rows),
-        ratings_notes=tuple(notes),
-        background=background,
-        domains=tuple(domains),
-        annex=annex,
-        contents=tuple(contents),
-        outcomes=outcomes,
-        background_footnotes=outcome_notes,
-    )
+    return tuple(contents)
 
 
 INVOLVEMENT_HEADING = gettext_noop("Involvement of children and their parents or carers")
@@ -736,15 +1046,14 @@ def _acknowledgements(lead_name: str, _: Gettext) -> str:
     ) % {"name": lead_name.strip()}
 
 
-def passage(text: EditedText | None, lang: str) -> Passage:
-    """The text in the report's language; English (marked lang="en") where Welsh is missing."""
+def _chosen_text(text: EditedText | None, lang: str) -> tuple[str, str]:
+    """(the text in the report's language, its lang mark): English, marked "en", where the
+    Welsh is missing from a Welsh report."""
     if text is None:
-        return Passage()
-    if lang == "cy":
-        if text.cy.strip():
-            return Passage(parse(text.cy))
-        return Passage(parse(text.en), "en") if text.en.strip() else Passage()
-    return Passage(parse(text.en))
+        return "", ""
+    if lang == "cy" and not text.cy.strip():
+        return text.en, "en"
+    return (text.cy if lang == "cy" else text.en), ""
 
 
 def _pick(en: str, cy: str, lang: str) -> tuple[str, str]:
@@ -756,12 +1065,11 @@ def _pick(en: str, cy: str, lang: str) -> tuple[str, str]:
     return en.strip(), ""
 
 
-def _recommendation_groups(
-    recommendations: Sequence[RecommendationInput], lang: str, _: Gettext
-) -> tuple[RecommendationGroup, ...]:
+def _recommendation_groups(b: _Build) -> tuple[RecommendationGroup, ...]:
     """Grouped by the body addressed (first appearance first), numbered on across groups."""
+    _, lang = b._, b.lang
     order: dict[str, list[RecommendationInput]] = {}
-    for rec in recommendations:
+    for rec in b.facts.recommendations:
         order.setdefault(" ".join(rec.addressed_to.split()).casefold(), []).append(rec)
     before, _sep, after = _("%(body)s should:").partition("%(body)s")
     groups = []
@@ -772,7 +1080,7 @@ def _recommendation_groups(
         for rec in recs:
             number += 1
             text, text_lang = _pick(rec.text_en, rec.text_cy, lang)
-            items.append(RecommendationEntry(number, " ".join(text.split()), text_lang))
+            items.append(RecommendationEntry(number, b.words(" ".join(text.split())), text_lang))
         groups.append(RecommendationGroup(before, body, body_lang, after, tuple(items)))
     return tuple(groups)
 
@@ -846,31 +1154,35 @@ def _summary_chart(
     return SummaryChart(chart_id, heading, note, svg, tuple(rows))
 
 
-def _discretion_text(
-    framework: Framework,
-    res: StandardResult,
-    name: str,
-    _: Gettext,
-    ft: Gettext = _identity,
-) -> str:
+def _discretion_text(b: _Build, res: StandardResult, name: str) -> str:
+    """The discretion note: the framework's sentence, else our own, up or down a band."""
     assert res.computed_rating is not None and res.rating is not None
+    framework, _ = b.framework, b._
     up = framework.rating_rank(res.rating.id) > framework.rating_rank(res.computed_rating.id)
+    values = {
+        "name": name.lower(),
+        "from": b.ft(res.computed_rating.label),
+        "to": b.ft(res.rating.label),
+    }
+    words = b.sentence(
+        "discretion_up" if up else "discretion_down",
+        standard=values["name"],
+        **{"from": values["from"], "to": values["to"]},
+    )
+    if words:
+        return words
     template = (
         _(
-            "Professional discretion was used to increase the rating for %(name)s from "
-            "%(from)s to %(to)s following the consideration of all evidence."
+            "The inspectors used professional discretion to raise the rating for %(name)s "
+            "from %(from)s to %(to)s, having weighed all the evidence."
         )
         if up
         else _(
-            "Professional discretion was used to decrease the rating for %(name)s from "
-            "%(from)s to %(to)s following the consideration of all evidence."
+            "The inspectors used professional discretion to lower the rating for %(name)s "
+            "from %(from)s to %(to)s, having weighed all the evidence."
         )
     )
-    return template % {
-        "name": name.lower(),
-        "from": ft(res.computed_rating.label),
-        "to": ft(res.rating.label),
-    }
+    return template % values
 
 
 def _join(items: Sequence[str], _: Gettext) -> str:
@@ -1090,42 +1402,29 @@ def _outcome_footnote(result: IndicatorResult, indicators: OutcomeIndicators, _:
 BACKGROUND_INDICATORS = ("fte", "reoffending", "custody")
 
 
-def _outcomes(
-    indicators: OutcomeIndicators | None, place: str, _: Gettext
-) -> tuple[tuple[OutcomeStatement, ...], tuple[Footnote, ...]]:
-    """The background's outcome figures, each with a numbered footnote (numbered from 1, since
-    the background comes before every standard). Figures without a value (an empty cohort)
-    are left out rather than stated as nothing."""
+def _outcomes(b: _Build) -> tuple[OutcomeStatement, ...]:
+    """The background's outcome figures, each with a footnote saying what was counted.
+    Figures without a value (an empty cohort) are left out rather than stated as nothing."""
+    indicators, _ = b.facts.indicators, b._
     if indicators is None:
-        return (), ()
+        return ()
     by_key = {r.key: r for r in indicators.results}
     statements: list[OutcomeStatement] = []
-    notes: list[Footnote] = []
     for key in BACKGROUND_INDICATORS:
         result = by_key.get(key)
         if result is None or result.rounded is None:
             continue
-        number = len(notes) + 1
-        statements.append(
-            OutcomeStatement(
-                key,
-                _outcome_sentence(result, _figure(result.rounded), place, _),
-                number,
-                _comparison_sentence(result, _),
-            )
-        )
-        notes.append(Footnote(number, _outcome_footnote(result, indicators, _)))
-    return tuple(statements), tuple(notes)
+        sentence = _outcome_sentence(result, _figure(result.rounded), b.place, _)
+        note = b.note(_outcome_footnote(result, indicators, _))
+        statements.append(OutcomeStatement(key, sentence, note, _comparison_sentence(result, _)))
+    return tuple(statements)
 
 
-def _domain_intro(
-    framework: Framework,
-    standards: Sequence[Standard],
-    facts: InspectionFacts,
-    domain_labels: Mapping[str, str],
-    _: Gettext,
-    ngettext: Ngettext,
-) -> str:
+def _domain_intro(b: _Build, standards: Sequence[Standard]) -> str:
+    """What was looked at: the meetings for a domain judged on evidence; for case domains the
+    cases by disposal type, and in how many the case manager was interviewed."""
+    framework, facts, domain_labels = b.framework, b.facts, b.domain_labels
+    _, ngettext = b._, b.ngettext
     case_based = [s for s in standards if s.rating_method == "cases"]
     case_domains = {d for s in case_based for d in s.case_domains}
     if not case_based:
@@ -1155,7 +1454,27 @@ def _domain_intro(
             )
         else:
             parts.append(_("We looked closely at %(cases)s.") % {"cases": cases})
-    return " ".join(parts)
+        parts.append(_interviews_sentence(b, facts.interviews_by_domain.get(domain_id, 0), total))
+    return " ".join(p for p in parts if p)
+
+
+def _interviews_sentence(b: _Build, interviewed: int, cases: int) -> str:
+    """'We interviewed the case managers in all cases.' (or in 6 of the 9): the framework's
+    words, else our own; nothing when no case manager was interviewed."""
+    if not interviewed or not cases:
+        return ""
+    if interviewed >= cases:
+        return b.sentence("interviews_all") or b._(
+            "The case manager was interviewed in every one of these cases."
+        )
+    return b.sentence("interviews_some", interviewed=interviewed, cases=cases) or (
+        b.ngettext(
+            "The case managers were interviewed in %(interviewed)s of these %(cases)s case.",
+            "The case managers were interviewed in %(interviewed)s of these %(cases)s cases.",
+            cases,
+        )
+        % {"interviewed": interviewed, "cases": cases}
+    )
 
 
 def _interval_text(kq: KeyQuestionResult, decimals: int) -> str:
@@ -1172,6 +1491,7 @@ def _annex(
     ft: Gettext = _identity,
 ) -> Annex:
     decimals = framework.percentages.display_decimals
+    lenses = {lens.id: ft(lens.label) for lens in framework.lenses}
     rows = tuple(
         AnnexKeyQuestion(
             s.id,
@@ -1183,6 +1503,7 @@ def _annex(
             ft(kq.percent_text),
             _interval_text(kq, decimals),
             ft(kq.band.label) if kq.band else "",
+            f"{s.id} {lenses.get(kq.lens, kq.lens)}",
         )
         for s in result.standards
         for kq in s.key_questions

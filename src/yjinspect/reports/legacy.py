@@ -25,6 +25,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 
 from yjinspect.core.legacy import AreaRating, AreaResult, ItemResult
 from yjinspect.frameworks.schema import Framework
@@ -385,6 +386,10 @@ class Theme:
     chart_svg: str  # '' when the theme has no scored questions
     chart_rows: tuple[ChartRow, ...]
     chart_note: str
+    # 'Overall work to reduce reoffending was poor.': from the theme's word, before its summary.
+    summary_sentence: str = ""
+    # 'This was below the average of 58%.': the score beside an average given for the report.
+    comparison: str = ""
 
 
 @dataclass(frozen=True)
@@ -405,6 +410,46 @@ def _score_sentence(area: AreaResult, gettext: Gettext) -> str:
     return gettext(
         "Within the case assessment, %(percent)s of the work in this theme was done well enough."
     ) % {"percent": area.percent_text}
+
+
+def _summary_sentence(framework: Framework, area: AreaResult, ft: Gettext) -> str:
+    """The theme's summary sentence from its word (framework wording); '' without a word."""
+    template = framework.area(area.id).summary_sentence
+    if not template or not area.word:
+        return ""
+    return ft(template).format(
+        word=ft(area.word).lower(),
+        percent=area.percent_text.rstrip("%"),
+        work_phrase=ft(framework.area(area.id).work_phrase),
+    )
+
+
+def _percent_figure(value: Decimal) -> str:
+    return f"{value.normalize():f}"
+
+
+def comparison_sentence(
+    framework: Framework, area: AreaResult, average: Decimal | None, ft: Gettext = _identity
+) -> str:
+    """The area's score against an average given for the report: below, above or the same
+    (compared on the published whole percentage), in the framework's words; '' when there is
+    no average, no score, or no sentence for it in the framework."""
+    if average is None or area.percent is None or area.rating_method != "cases":
+        return ""
+    phrases, other = framework.report_phrases, Fraction(average)
+    if area.percent < other:
+        template = phrases.below_average
+    elif area.percent > other:
+        template = phrases.above_average
+    else:
+        template = phrases.at_average
+    if not template:
+        return ""
+    return ft(template).format(
+        percent=area.percent_text.rstrip("%"),
+        average=_percent_figure(average),
+        work_phrase=ft(framework.area(area.id).work_phrase),
+    )
 
 
 def group_recommendations(
@@ -463,12 +508,16 @@ def fji_report(
     gettext: Gettext = _identity,
     title: str = "",
     framework_text: Gettext = _identity,
+    averages: Mapping[str, Decimal] | None = None,
 ) -> FjiReport:
     """The FJI report: words per theme from `texts` ('area:<id>' summary, 'findings:<id>'),
     recommendations as (addressed_to, text) pairs, figures from `rating`. `title` replaces
     the FJI title (the core case inspection uses the same shape). `gettext` translates the
-    report's own sentences, `framework_text` the framework's names, words and questions."""
+    report's own sentences, `framework_text` the framework's names, words and questions.
+    `averages` (area id -> percentage) are comparators entered for the report (the CCI's
+    'below average'): each theme with one says how its score compares."""
     ft = framework_text
+    averages = averages or {}
     phrases = item_phrases(rating)
     sample = rating.sample_size or 0
     note = gettext(
@@ -492,6 +541,8 @@ def fji_report(
                 chart_svg=svg,
                 chart_rows=rows,
                 chart_note=note if rows else "",
+                summary_sentence=_summary_sentence(framework, area, ft),
+                comparison=comparison_sentence(framework, area, averages.get(area.id), ft),
             )
         )
     judgements = tuple(

@@ -102,8 +102,12 @@ def wording_of(framework: Framework) -> list[str]:
                 found += [kq.text, *kq.prompts]
     for area in framework.areas:
         found += [area.name, area.work_phrase, area.expectation, area.score_sentence]
+        found.append(area.summary_sentence)
         found += [*area.themes, *(s.name for s in area.sections)]
     found += [band.word for scale in framework.word_scales.values() for band in scale]
     for item in framework.items:
         found += [item.text, item.na_when, *item.options, *item.prompts]
+    found += framework.report_sentences.values()
+    phrases = framework.report_phrases  # its scale's phrases go into English counts only
+    found += [phrases.below_average, phrases.above_average, phrases.at_average]
     return list(dict.fromkeys(text for text in found if text))

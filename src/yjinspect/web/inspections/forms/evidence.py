@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from yjinspect.frameworks import Framework
 from yjinspect.frameworks.schema import Standard
+from yjinspect.reports.markup import note_problems
 
 from .. import text_limits as limits
 from ..language import framework_wording
@@ -216,6 +217,22 @@ def _lines(text: str) -> str:
     return "\n".join(line.strip() for line in text.splitlines() if line.strip())
 
 
+NOTES_HINT = gettext_lazy(
+    "One per line. A footnote goes in square brackets after a caret, straight after the word "
+    "it explains: [^what the term means]."
+)
+
+
+def _checked_lines(text: str) -> str:
+    """`_lines`, refusing a footnote that is never closed or has no words (each line is a
+    point of its own in the report, so a note cannot run on to the next line)."""
+    lines = _lines(text)
+    problems = [p for line in lines.splitlines() for p in note_problems(line)]
+    if problems:
+        raise forms.ValidationError(problems)
+    return lines
+
+
 class JudgementForm(GovForm):
     """A judgement of an evidence-rated standard; `version` detects a change made meanwhile."""
 
@@ -234,7 +251,7 @@ class JudgementForm(GovForm):
         label=gettext_lazy("Strengths (optional)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=gettext_lazy("One per line."),
+        help_text=NOTES_HINT,
     )
     areas_for_improvement = LimitedText(
         limit=limits.JUDGEMENT_POINTS,
@@ -242,7 +259,7 @@ class JudgementForm(GovForm):
         label=gettext_lazy("Areas for improvement (optional)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=gettext_lazy("One per line."),
+        help_text=NOTES_HINT,
     )
     version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
 
@@ -260,10 +277,10 @@ class JudgementForm(GovForm):
         return text
 
     def clean_strengths(self) -> str:
-        return _lines(str(self.cleaned_data.get("strengths") or ""))
+        return _checked_lines(str(self.cleaned_data.get("strengths") or ""))
 
     def clean_areas_for_improvement(self) -> str:
-        return _lines(str(self.cleaned_data.get("areas_for_improvement") or ""))
+        return _checked_lines(str(self.cleaned_data.get("areas_for_improvement") or ""))
 
     def stored_rating(self) -> str:
         """The rating as the model stores it: blank for 'Not rated'."""

@@ -12,14 +12,26 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from yjinspect.reports.markup import note_problems
+
 from .. import text_limits as limits
 from .base import GovForm, LimitedText
 
 MARKUP_HINT = gettext_lazy(
     "Leave a blank line between paragraphs. Start a line with a hyphen and a space ('- ') "
-    "to make a bullet point. The report is published: never write a child's real name or "
-    "case reference."
+    "to make a bullet point. For a footnote, type its words in square brackets after a caret "
+    "straight after the word it explains, like this: Outcome 22[^a way to defer a "
+    "prosecution]. The report numbers it and puts it at the foot of the page. The report is "
+    "published: never write a child's real name or case reference."
 )
+
+
+def check_notes(form: forms.Form, data: dict[str, Any], *names: str) -> None:
+    """Refuse a footnote that is never closed or has no words, naming the field: the report
+    would otherwise print the brackets as they were typed."""
+    for name in names:
+        for problem in note_problems(str(data.get(name) or "")):
+            form.add_error(name, problem)
 
 
 class ReportTextForm(GovForm):
@@ -55,6 +67,7 @@ class ReportTextForm(GovForm):
                 "text_en",
                 _("Write the English text too: the English report cannot show only Welsh"),
             )
+        check_notes(self, data, "text_en", "text_cy")
         return data
 
 
@@ -83,7 +96,8 @@ class RecommendationForm(GovForm):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=gettext_lazy(
             "What they should do, starting with a verb in lower case, for example 'review "
-            "how...'. It follows the words '... should:' in the report."
+            "how...'. It follows the words '... should:' in the report. A footnote goes in "
+            "square brackets after a caret: [^what the term means]."
         ),
         error_messages={"required": gettext_lazy("Write the recommendation")},
     )
@@ -112,4 +126,5 @@ class RecommendationForm(GovForm):
                 )
                 % {"n": limits.RECOMMENDATIONS_PER_REPORT}
             )
+        check_notes(self, data, "text_en", "text_cy")
         return data

@@ -116,6 +116,21 @@ def report_fields(framework: Framework) -> list[Field]:
                     _("One finding per line, each starting with '- '.") + " " + braces,
                 )
             )
+    if compares_with_average(framework):
+        fields += [
+            Field(
+                average_key(area.id),
+                _("%(name)s: the average to compare with (%%)") % {"name": area.name},
+                _(
+                    "The average score of the programme's inspections for this area, for "
+                    "example 58. The report says whether this inspection's score was below, "
+                    "above or the same. Leave blank to make no comparison."
+                ),
+                "percent",
+            )
+            for area in framework.areas
+            if area.rating_method == "cases"
+        ]
     if is_letter(framework):
         fields += [
             Field(STRENGTHS, _("Key strengths"), _("One per line.") + " " + braces),
@@ -124,6 +139,31 @@ def report_fields(framework: Framework) -> list[Field]:
             ),
         ]
     return fields
+
+
+def average_key(area_id: str) -> str:
+    """The ReportText key of an area's comparator: 'average:<id>' (a percentage)."""
+    return f"average:{area_id}"
+
+
+def compares_with_average(framework: Framework) -> bool:
+    """Whether the framework's report compares scores with an average (the CCI)."""
+    phrases = framework.report_phrases
+    return bool(phrases.below_average or phrases.above_average or phrases.at_average)
+
+
+def averages(framework: Framework, texts: Mapping[str, str]) -> dict[str, Decimal]:
+    """The comparators entered for the report, by area; a stored value that no longer parses
+    is left out, as the letter's facts are."""
+    found = {}
+    for area in framework.areas:
+        try:
+            value = parse_percent(texts.get(average_key(area.id), ""))
+        except ValueError:
+            value = None
+        if value is not None:
+            found[area.id] = value
+    return found
 
 
 def stored_texts(inspection: Inspection) -> dict[str, ReportText]:
@@ -213,7 +253,7 @@ def legacy_report(inspection: Inspection) -> SqsLetter | FjiReport:
         }
     return fji_report(
         framework, rating, inspection.service_name, texts, recommendations, _, title,
-        framework_wording,
+        framework_wording, averages(framework, texts),
     )  # fmt: skip
 
 

@@ -2,8 +2,9 @@
 
 All ratings and percentages come from `rate_inspection` (the engine); this module only
 collects what the report states about the inspection: the judgements' bullet points, case and
-interview counts, the sample against the case list, moderation agreement, and the outcome
-indicators stored by the outcomes app (read as saved, never recomputed).
+interview counts (all, and the sampled cases' by case domain), the sample against the case
+list, moderation agreement, and the outcome indicators stored by the outcomes app (read as
+saved, never recomputed).
 """
 
 from __future__ import annotations
@@ -100,6 +101,12 @@ def inspection_facts(inspection: Inspection) -> InspectionFacts:
         window_start=inspection.window_start,
         window_end=inspection.window_end,
         interviews=cases.filter(case_manager_interviewed=True).count(),
+        interviews_by_domain=dict(
+            cases.filter(in_sample=True, case_manager_interviewed=True)
+            .values_list("domain")
+            .annotate(n=Count("id"))
+            .order_by()
+        ),
         lead_name=lead_name(inspection),
         published_on=published_on(inspection),
         internal_audit=inspection.mode == Mode.INTERNAL_AUDIT,
@@ -176,6 +183,13 @@ def inspection_report(inspection: Inspection) -> Report:
         lang,
         ngettext,
     )
+
+
+def narrative_count_warnings(inspection: Inspection) -> tuple[tuple[str, str], ...]:
+    """(standard id, warning) for each count in a standard's narrative that its key-question
+    figures contradict ('four of the nine cases' beside 6 Yes and 3 No): for the lead before
+    publication (the report page shows them; a pre-publication check can list them)."""
+    return inspection_report(inspection).count_warnings
 
 
 def lead_name(inspection: Inspection) -> str:
