@@ -187,22 +187,25 @@ def test_a_schema_that_gains_an_optional_field_keeps_every_fingerprint() -> None
         assert fingerprint(used) != fingerprint(today), framework_id
 
 
-# What every stored inspection and archive was recorded against: a schema change that alters
-# one of these would make every answered inspection of that framework refuse to load.
+# What every stored inspection and archive was recorded against, by id@version: a schema
+# change that alters one of these would make every answered inspection of that framework refuse
+# to load. A new version of a file is a new entry here, never an edited one.
 RECORDED_FINGERPRINTS = {
-    "hmip-cci": "71258fbe41d5c975e9c064b76b66379aa2ed4c66d00383174a6b932051859b2e",
-    "hmip-fji": "616829c69f901294aded3d47ff3c22e5cbdfeffcaf24c6b74da6e24b3bd589dc",
-    "hmip-sqs": "2fb38cc8ace330e61295bc69f065fcf4696cfd91f2e0c7f8f19ad9a5f5b81984",
-    "hmip-youth-2018": "b376c7082cce26e9221696777bcce594d4dfe3402bf5afb5c54f8a094bc3290f",
-    "hmip-youth-2021": "6305babaa9179517d309ea4285ffda873bbad656be1b587a10d6a49a28dff3bf",
+    "hmip-cci@2": "6ce95c2e5eb529ad3380a54391e136e1a9676af7def53acab191c3e96d92e114",
+    "hmip-fji@2": "0e0a832098f4a499ebcc6f7a5434d87882e1ac486e05fc9d9808579bdafb72a5",
+    "hmip-sqs@2": "faff34ce54ae6ba627c5ee87b5ba23093e10950d3d893845b775bbc5f8728f04",
+    "hmip-youth-2018@1": "b376c7082cce26e9221696777bcce594d4dfe3402bf5afb5c54f8a094bc3290f",
+    "hmip-youth-2021@2": "0943e9c34d0ce4c401b6b637937f0f1c0a8d0d2a9b098c6d93d61ba524e028f0",
 }
 
 
-@pytest.mark.parametrize("framework_id", sorted(RECORDED_FINGERPRINTS))
+@pytest.mark.parametrize("ref", sorted(RECORDED_FINGERPRINTS))
 def test_the_earlier_frameworks_keep_the_fingerprints_answers_were_recorded_against(
-    framework_id: str,
+    ref: str,
 ) -> None:
-    assert fingerprint(get_framework(framework_id)) == RECORDED_FINGERPRINTS[framework_id]
+    framework = get_framework(ref.partition("@")[0])
+    assert framework.ref == ref
+    assert fingerprint(framework) == RECORDED_FINGERPRINTS[ref]
 
 
 def test_a_framework_naming_no_populations_has_the_childrens_cases_over_every_domain() -> None:
