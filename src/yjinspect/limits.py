@@ -22,7 +22,7 @@ import json
 import os
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -121,19 +121,46 @@ def _lines(text: str, max_line: int, what: str) -> Iterator[str]:
         yield match.group()
 
 
-def csv_rows(text: str, limits: CsvLimits, what: str, delimiter: str = ",") -> Iterator[list[str]]:
-    """The rows of CSV `text`, read one at a time within `limits`.
+def _bounded_lines(lines: Iterable[str], limits: CsvLimits, what: str) -> Iterator[str]:
+    """Lines from a file object (or any iterable), counted against the size as they come."""
+    total = 0
+    for number, line in enumerate(lines, start=1):
+        total += len(line)
+        if total > limits.max_bytes:
+            raise LimitExceeded(
+                _("%(what)s is larger than %(limit)s, the largest accepted")
+                % {"what": what, "limit": megabytes(limits.max_bytes)}
+            )
+        if len(line) > limits.max_line:
+            raise LimitExceeded(
+                _("%(what)s has a line of more than %(n)s characters (line %(line)s)")
+                % {"what": what, "n": f"{limits.max_line:,}", "line": f"{number:,}"}
+            )
+        yield line
 
-    The size is checked at once; the rest as the rows are read, so a caller that stops early
-    never pays for the remainder. Raises `LimitExceeded` naming the line or row, and lets
-    `csv.Error` through for text that is not CSV, so each reader keeps its own wording for it.
+
+def csv_rows(
+    source: str | Iterable[str], limits: CsvLimits, what: str, delimiter: str = ","
+) -> Iterator[list[str]]:
+    """The rows of CSV text (or of an open text file's lines), read one at a time in `limits`.
+
+    The size of a text is checked at once, that of a file's lines as they are read; the rest
+    as the rows are read, so a caller that stops early never pays for the remainder. Raises
+    `LimitExceeded` naming the line or row, and lets `csv.Error` through for text that is not
+    CSV, so each reader keeps its own wording for it.
     """
-    check_size(len(text), limits.max_bytes, what)
-    return _csv_rows(text, limits, what, delimiter)
+    if isinstance(source, str):
+        check_size(len(source), limits.max_bytes, what)
+        lines = _lines(source, limits.max_line, what)
+    else:
+        lines = _bounded_lines(source, limits, what)
+    return _csv_rows(lines, limits, what, delimiter)
 
 
-def _csv_rows(text: str, limits: CsvLimits, what: str, delimiter: str) -> Iterator[list[str]]:
-    reader = csv.reader(_lines(text, limits.max_line, what), delimiter=delimiter)
+def _csv_rows(
+    lines: Iterator[str], limits: CsvLimits, what: str, delimiter: str
+) -> Iterator[list[str]]:
+    reader = csv.reader(lines, delimiter=delimiter)
     count = 0
     try:
         for row in reader:
@@ -215,12 +242,63 @@ def check_zip(package: zipfile.ZipFile, limits: ZipLimits, what: str) -> None:
             )
 
 
+_END = b"PK\x05\x06"
+_END64 = b"PK\x06\x06"
+_LOCATOR64 = b"PK\x06\x07"
+# The end of a zip that holds its end records: the end record (22 bytes), the longest comment
+# it may have, and before them the zip64 locator (20) and zip64 end record (56).
+ZIP_TAIL = 22 + 65_535 + 20 + 56
+# Bytes of central directory allowed per member: an entry is 46 bytes, its name and extras.
+DIRECTORY_BYTES_PER_MEMBER = 1024
+
+
+def _directory_size(tail: bytes) -> int:
+    """The size of the zip's central directory as zipfile will find it in the end records of
+    `tail` (the file's last ZIP_TAIL bytes); 0 when there are none (zipfile refuses the file)."""
+    end = len(tail) - 22
+    if end < 0 or tail[end : end + 4] != _END or tail[-2:] != b"\0\0":
+        end = tail.rfind(_END, max(0, len(tail) - 22 - 65_535))
+        if end < 0:
+            return 0
+    size = int.from_bytes(tail[end + 12 : end + 16], "little")
+    locator, record = end - 20, end - 76
+    if (
+        record >= 0
+        and tail[locator : locator + 4] == _LOCATOR64
+        and tail[record : record + 4] == _END64
+    ):
+        size = int.from_bytes(tail[record + 40 : record + 48], "little")
+    return size
+
+
+def check_directory(tail: bytes, limits: ZipLimits, what: str) -> None:
+    """Refuse a zip whose list of members is too long to read, before zipfile reads it.
+
+    zipfile builds an object for every entry of the central directory when it opens a zip,
+    which for the most a 20 MB file can list (some 400,000 empty members) takes seconds and
+    hundreds of megabytes: so the directory's size, from the end records, is checked first.
+    """
+    size = _directory_size(tail)
+    limit = limits.max_members * DIRECTORY_BYTES_PER_MEMBER
+    if size > limit:
+        raise LimitExceeded(
+            _("%(what)s lists its contents in %(size)s; no zip of %(n)s files needs %(limit)s")
+            % {
+                "what": what,
+                "size": megabytes(size),
+                "n": f"{limits.max_members:,}",
+                "limit": megabytes(limit),
+            }
+        )
+
+
 def open_zip(data: bytes, limits: ZipLimits, what: str) -> zipfile.ZipFile:
     """Open `data` as a zip package and check it against `limits`; the caller closes it.
 
     A damaged zip raises `zipfile.BadZipFile` (or OSError, ValueError, EOFError), as
     `zipfile.ZipFile` does, so each reader keeps its own wording for an unreadable file.
     """
+    check_directory(data[-ZIP_TAIL:], limits, what)
     package = zipfile.ZipFile(io.BytesIO(data))
     try:
         check_zip(package, limits, what)
@@ -316,6 +394,7 @@ def open_workbook(data: bytes, limits: WorkbookLimits, what: str) -> Any:
     from openpyxl.reader.excel import ExcelReader
     from openpyxl.xml.constants import ARC_CONTENT_TYPES, SHARED_STRINGS, XLSM, XLSX, XLTM, XLTX
 
+    check_directory(data[-ZIP_TAIL:], limits.zip, what)
     reader = ExcelReader(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
     try:
         package = reader.archive

@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from ..limits import LimitExceeded, YamlLimits, compose_yaml, construct_yaml
+from ..limits import LimitExceeded, YamlLimits, compose_yaml, construct_yaml, read_file
 from .schema import Framework, key_question_id
 
 Path_ = tuple[str | int, ...]
@@ -259,8 +259,8 @@ def parse_framework(text: str, source: str = "<framework>") -> Framework:
 def load_framework_file(path: str | Path) -> Framework:
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = read_file(path, FRAMEWORK_LIMITS.max_bytes, "the framework file").decode("utf-8")
+    except (OSError, UnicodeDecodeError, LimitExceeded) as exc:
         raise FrameworkError(str(path), [Problem(None, "(file)", str(exc))]) from exc
     return _parse_file_text(text, str(path))
 
