@@ -331,7 +331,9 @@ class WorkbookLimits:
     no part is read twice; and each worksheet is scanned (streamed, in fixed memory) before
     openpyxl sees it: at most `max_rows` rows, and no stretch of XML between two row starts
     longer than `max_row_bytes`, which bounds the cells and text of one row (openpyxl builds
-    a row whole) and anything outside the rows.
+    a row whole) and anything outside the rows. XML entities, which could make a few bytes
+    into gigabytes of text within those limits, are refused by defusedxml, which openpyxl
+    uses whenever it is installed (it is a dependency).
     """
 
     zip: ZipLimits
@@ -391,6 +393,7 @@ def open_workbook(data: bytes, limits: WorkbookLimits, what: str) -> Any:
     so the caller keeps its own wording for an unreadable workbook; `LimitExceeded` is raised
     for one beyond the limits, before openpyxl reads any large part.
     """
+    from defusedxml import DefusedXmlException
     from openpyxl.reader.excel import ExcelReader
     from openpyxl.xml.constants import ARC_CONTENT_TYPES, SHARED_STRINGS, XLSM, XLSX, XLTM, XLTX
 
@@ -446,8 +449,16 @@ def open_workbook(data: bytes, limits: WorkbookLimits, what: str) -> Any:
             if name in package.NameToInfo:
                 _scan_sheet(package, name, limits, what)
         reader.read()
-    except BaseException:
+    except BaseException as exc:
         reader.archive.close()
+        cause: BaseException | None = exc
+        while cause is not None:  # openpyxl wraps what its parser raises in a ValueError
+            if isinstance(cause, DefusedXmlException):
+                raise LimitExceeded(
+                    _("%(what)s declares XML entities, as no real workbook does: it was not read")
+                    % {"what": what}
+                ) from None
+            cause = cause.__cause__
         raise
     return reader.wb
 

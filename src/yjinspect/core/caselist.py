@@ -586,7 +586,7 @@ MAX_COLUMNS: Final = 200
 # One line of a CSV file (a real row is well under 1 KB).
 MAX_CSV_LINE: Final = MB
 # An XLSX workbook is a zip of XML parts. Measured (docs/RELIABILITY.md, "Limits on files
-# people give us"): 200,000 cases written by openpyxl unpack to 137 MB, the sheet compressed
+# people give us"): 200,000 cases written by openpyxl unpack to 131 MB, the sheet compressed
 # 12 times over, and need no other part over 11 KB; a zip bomb compresses a thousand times.
 XLSX_ZIP_LIMITS: Final = ZipLimits(max_members=1000, max_unpacked=200 * MB, max_ratio=100)
 XLSX_MAX_PART: Final = 4 * MB  # styles, the list of sheets, ...: anything but a sheet's cells
