@@ -794,7 +794,7 @@ def test_xlsx_that_unpacks_to_far_more_than_its_size_is_refused() -> None:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("xl/worksheets/sheet1.xml", "<row/>" * 200_000)
     data = buffer.getvalue()
-    with pytest.raises(CaseListError, match="unpacks to far more"):
+    with pytest.raises(CaseListError, match="compressed [0-9]+ times over"):
         parse_case_list(data, "cases.xlsx", max_bytes=len(data) + 1000)
 
 

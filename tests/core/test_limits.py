@@ -1,5 +1,6 @@
 """The limits every reader of a user's file applies (`yjinspect.limits`), with crafted files
-made here: YAML alias bombs, self-containing aliases, deep nesting, zip bombs, deep JSON."""
+made here: YAML alias bombs, self-containing aliases, deep nesting, zip bombs, deep JSON, CSV
+lines and cells beyond any real file's, endless files, zips listing thousands of members."""
 
 from __future__ import annotations
 
@@ -8,19 +9,25 @@ import json
 import time
 import tracemalloc
 import zipfile
+from pathlib import Path
 
 import pytest
 
 from yjinspect.frameworks import FrameworkError, parse_framework, shipped_framework_paths
 from yjinspect.limits import (
     MB,
+    ZIP_TAIL,
+    CsvLimits,
     LimitExceeded,
     YamlLimits,
     ZipLimits,
+    check_directory,
     check_zip,
+    csv_rows,
     load_json,
     load_yaml,
     open_zip,
+    read_file,
     read_member,
 )
 
@@ -124,3 +131,73 @@ def test_json_too_large_or_too_deep_is_refused() -> None:
     with pytest.raises(LimitExceeded, match="nested too deeply"):
         load_json("[" * 100_000 + "]" * 100_000, 10 * MB, "inspection.json")
     assert load_json(json.dumps({"a": [1]}), 100, "inspection.json") == {"a": [1]}
+
+
+# --- CSV, files named on the command line, zip directories ---------------------------------------
+
+
+def test_csv_rows_read_like_the_csv_module_within_the_limits() -> None:
+    text = 'a,b\r\n"x, y",2\r"multi\nline",3\n\n'
+    limits = CsvLimits(max_bytes=MB, max_rows=10)
+    assert list(csv_rows(text, limits, "the file")) == [
+        ["a", "b"],
+        ["x, y", "2"],
+        ["multi\nline", "3"],
+        [],
+    ]
+    assert list(csv_rows(io.StringIO(text, newline=""), limits, "the file"))[1] == ["x, y", "2"]
+
+
+def test_csv_rows_refuse_each_limit_naming_the_line_or_row() -> None:
+    limits = CsvLimits(max_bytes=1000, max_rows=3, max_cells=4, max_line=50)
+    cases = [
+        ("x" * 1001, "the file is 0.0 MB; the largest accepted is 0.0 MB"),
+        ("a\n" * 4, "the file has more than 3 rows, blank ones included"),
+        ("a\n" + "x" * 51 + "\n", r"has a line of more than 50 characters \(line 2\)"),
+        ("a\nb\n1,2,3,4,5\n", "has 5 cells in row 3; the most accepted is 4"),
+    ]
+    for text, message in cases:
+        with pytest.raises(LimitExceeded, match=message):
+            list(csv_rows(text, limits, "the file"))
+    # A file object's lines are counted against the size as they come.
+    with pytest.raises(LimitExceeded, match="larger than 0.0 MB, the largest accepted"):
+        list(csv_rows(io.StringIO("a\n" * 600), CsvLimits(max_bytes=1000, max_rows=10**6), "f"))
+    # One cell over the csv module's own limit, through a quoted cell of many short lines.
+    with pytest.raises(LimitExceeded, match="has a cell of more than 131,072 characters"):
+        list(csv_rows('"' + "x\n" * 70_000 + '"', CsvLimits(max_bytes=MB, max_rows=10), "f"))
+
+
+def test_a_huge_csv_line_is_refused_before_any_copy_of_it() -> None:
+    text = "a,b\n" + "ab," * (5 * MB)
+    tracemalloc.start()
+    started = time.perf_counter()
+    with pytest.raises(LimitExceeded, match="line of more than"):
+        list(csv_rows(text, CsvLimits(max_bytes=20 * MB, max_rows=10), "the file"))
+    elapsed = time.perf_counter() - started
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert elapsed < 2
+    assert peak < MB
+
+
+def test_read_file_refuses_a_large_file_by_its_size_and_an_endless_one_by_reading(
+    tmp_path: Path,
+) -> None:
+    big = tmp_path / "big.csv"
+    with big.open("wb") as handle:
+        handle.truncate(3 * MB)
+    with pytest.raises(LimitExceeded, match="big.csv is 3.0 MB; the largest accepted is 2.0 MB"):
+        read_file(big, 2 * MB, "big.csv")
+    with pytest.raises(LimitExceeded, match="is larger than 2.0 MB, the largest accepted"):
+        read_file("/dev/zero", 2 * MB, "the file")
+    assert read_file(big, 3 * MB, "big.csv") == b"\0" * (3 * MB)
+
+
+def test_a_zip_listing_too_many_members_is_refused_before_zipfile_reads_the_list() -> None:
+    # 20,000 empty members: the central directory alone is over a megabyte.
+    data = _zip({f"{n:010d}": b"" for n in range(20_000)})
+    started = time.perf_counter()
+    with pytest.raises(LimitExceeded, match="lists its contents in 1.[0-9] MB"):
+        open_zip(data, ZipLimits(max_members=1000, max_unpacked=MB), "the archive")
+    assert time.perf_counter() - started < 0.5
+    check_directory(data[-ZIP_TAIL:], ZipLimits(max_members=20_000, max_unpacked=MB), "a")

@@ -15,16 +15,24 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
 import itertools
 import operator
 import re
-import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields, make_dataclass
 from datetime import date, datetime
 from typing import Any, Final, TextIO
 
+from ..limits import (
+    MB,
+    CsvLimits,
+    LimitExceeded,
+    WorkbookLimits,
+    ZipLimits,
+    csv_rows,
+    open_workbook,
+    too_many_rows,
+)
 from .words import gettext as _
 
 __all__ = [
@@ -566,8 +574,25 @@ DEFAULT_MAX_ROWS: Final = 200_000
 PROGRESS_EVERY: Final = 1000
 # How many non-blank rows at the top may be a title or notes before the real headings.
 HEADER_SEARCH_ROWS: Final = 20
-# An XLSX is a zip of XML; refuse one that would unpack to far more than any real case list.
-MAX_XLSX_EXPANSION: Final = 25
+# Rows a file may have beyond its cases: headings, notes above them, blank rows. A file past
+# max_rows + this is refused as soon as the reading gets there, whatever its rows hold.
+ROWS_BEYOND_CASES: Final = 10_000
+# Problems listed: past this many the file is not checked further (nothing can be added until
+# they are fixed anyway), so a file wrong in every cell costs no more memory than a good one.
+MAX_PROBLEMS: Final = 10_000
+# Columns read: any further to the right are not read at all (a case list has 13 of ours), so
+# no row, however wide a program wrote it, costs more than this many cells.
+MAX_COLUMNS: Final = 200
+# One line of a CSV file (a real row is well under 1 KB).
+MAX_CSV_LINE: Final = MB
+# An XLSX workbook is a zip of XML parts. Measured (docs/RELIABILITY.md, "Limits on files
+# people give us"): 200,000 cases written by openpyxl unpack to 131 MB, the sheet compressed
+# 12 times over, and need no other part over 11 KB; a zip bomb compresses a thousand times.
+XLSX_ZIP_LIMITS: Final = ZipLimits(max_members=1000, max_unpacked=200 * MB, max_ratio=100)
+XLSX_MAX_PART: Final = 4 * MB  # styles, the list of sheets, ...: anything but a sheet's cells
+XLSX_MAX_SHARED_STRINGS: Final = 16 * MB  # the text of every distinct cell, held whole
+XLSX_MAX_SHEETS: Final = 100
+XLSX_MAX_ROW_BYTES: Final = MB  # a row of 200 cells of Excel's longest text is under this
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1444,7 +1469,8 @@ def _sniff_delimiter(text: str) -> str:
     return best
 
 
-def _csv_rows(data: bytes, notices: list[str]) -> tuple[_Rows, int]:
+def _csv_rows(data: bytes, max_rows: int, notices: list[str]) -> tuple[_Rows, int]:
+    """The rows of a CSV file, read one at a time, and the number of lines as the total."""
     if data.startswith(b"PK\x03\x04"):
         raise CaseListError(
             _(
@@ -1467,14 +1493,21 @@ def _csv_rows(data: bytes, notices: list[str]) -> tuple[_Rows, int]:
             if delimiter == ";"
             else _("Columns are separated by tabs.")
         )
-    try:
-        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error as exc:
-        raise CaseListError(
-            _("the CSV file could not be read: %(error)s") % {"error": exc}
-        ) from exc
+    # Excel's widest sheet has 16,384 columns: a row with more is refused, one with fewer is
+    # cut to MAX_COLUMNS, as a workbook's rows are.
+    limits = CsvLimits(len(text), max_rows + ROWS_BEYOND_CASES, 16_384, MAX_CSV_LINE)
+    records = csv_rows(text, limits, _("the file"), delimiter)
 
-    return enumerate(records, start=1), len(records)
+    def rows() -> _Rows:
+        try:
+            for number, record in enumerate(records, start=1):
+                yield number, record[:MAX_COLUMNS]
+        except csv.Error as exc:
+            raise CaseListError(
+                _("the CSV file could not be read: %(error)s") % {"error": exc}
+            ) from exc
+
+    return rows(), text.count("\n") + (not text.endswith("\n"))
 
 
 def _xlsx_cell(value: object) -> _Cell:
@@ -1495,35 +1528,42 @@ def _xlsx_cell(value: object) -> _Cell:
     return str(value)
 
 
-def _xlsx_rows(data: bytes, max_bytes: int, notices: list[str]) -> tuple[_Rows, int]:
-    # Imported here so that CSV-only callers (and their start-up time) never load openpyxl.
-    import openpyxl
-
+def _xlsx_rows(data: bytes, max_rows: int, notices: list[str]) -> tuple[_Rows, int]:
+    """The rows of the first worksheet, streamed, and the row count the workbook records."""
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise CaseListError(
             _("this is an old-style Excel (.xls) file; save it as .xlsx or CSV and upload again")
         )
+    row_limit = max_rows + ROWS_BEYOND_CASES
+    limits = WorkbookLimits(
+        zip=XLSX_ZIP_LIMITS,
+        max_part=XLSX_MAX_PART,
+        max_shared_strings=XLSX_MAX_SHARED_STRINGS,
+        max_sheets=XLSX_MAX_SHEETS,
+        max_rows=row_limit,
+        max_row_bytes=XLSX_MAX_ROW_BYTES,
+    )
     unreadable = _("the file could not be read as an Excel .xlsx workbook")
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
-        # A damaged or unusual zip: bad headers, truncation, or an unsupported compression.
+        workbook = open_workbook(data, limits, _("the workbook"))
+    except LimitExceeded:
+        raise
+    except Exception as exc:  # zipfile and openpyxl raise many types for a damaged file
         raise CaseListError(unreadable) from exc
-    if unpacked > max_bytes * MAX_XLSX_EXPANSION:
-        raise CaseListError(_("the workbook unpacks to far more data than a case list holds"))
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         sheets = workbook.worksheets
         if not sheets:
             raise CaseListError(_("the workbook has no worksheets"))
         sheet = sheets[0]
-        last_row = int(sheet.max_row or 0)
-        # Some programs write a wrong size into the file; ignore it so no rows are cut off.
+        # Some programs write a wrong size into the file: it is only the progress bar's
+        # first total, at most the rows allowed, and ignored when reading so no row is cut off.
+        last_row = min(int(sheet.max_row or 0), row_limit)
         sheet.reset_dimensions()
     except CaseListError:
+        workbook.close()
         raise
     except Exception as exc:  # openpyxl raises many types for a damaged file
+        workbook.close()
         raise CaseListError(unreadable) from exc
     if len(sheets) > 1:
         # Only ever two or more sheets here, so one plural wording serves every count.
@@ -1533,10 +1573,18 @@ def _xlsx_rows(data: bytes, max_bytes: int, notices: list[str]) -> tuple[_Rows, 
         )
 
     def rows() -> _Rows:
+        # max_col: openpyxl pads each row to its last cell, so without it a row whose last
+        # cell is in column XFD would cost 16,384 cells however little it holds.
+        values = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS)
         try:
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-                yield number, [_xlsx_cell(v) for v in values]
-        except CaseListError:
+            for number, cells in enumerate(values, start=1):
+                if number > row_limit:
+                    raise too_many_rows(row_limit, _("the workbook"))
+                if cells.count(None) == len(cells):
+                    yield number, []  # a blank row, told apart in C rather than cell by cell
+                else:
+                    yield number, ["" if v is None else _xlsx_cell(v) for v in cells]
+        except (CaseListError, LimitExceeded):
             raise
         except Exception as exc:  # a damaged sheet can fail part-way through
             raise CaseListError(unreadable) from exc
@@ -1602,10 +1650,24 @@ def parse_case_list(
     if not data.strip():
         raise CaseListError(_("the file is empty"))
     notices: list[str] = []
+    try:
+        return _read_case_list(data, extension, progress, max_rows, notices)
+    except LimitExceeded as exc:
+        raise CaseListError(str(exc)) from None
+
+
+def _read_case_list(
+    data: bytes,
+    extension: str,
+    progress: Callable[[int, int], None] | None,
+    max_rows: int,
+    notices: list[str],
+) -> ImportPreview:
+    """`parse_case_list` once the file's type and size are known to be acceptable."""
     if extension == "csv":
-        rows, last_row = _csv_rows(data, notices)
+        rows, last_row = _csv_rows(data, max_rows, notices)
     else:
-        rows, last_row = _xlsx_rows(data, max_bytes, notices)
+        rows, last_row = _xlsx_rows(data, max_rows, notices)
 
     header, rows = _find_header(rows, notices)
     if header is None:
@@ -1629,10 +1691,25 @@ def parse_case_list(
         total = max(total, done)
         if progress is not None:
             progress(done, total)
+        if len(checker.problems) > MAX_PROBLEMS:
+            break
     if progress is not None and done != total:
         progress(total, total)
 
-    problems = header.problems + checker.problems
+    problems = header.problems + checker.problems[:MAX_PROBLEMS]
+    if len(checker.problems) > MAX_PROBLEMS:
+        problems.append(
+            Problem(
+                None,
+                None,
+                "",
+                _(
+                    "checking stopped at row %(row)s after %(n)s problems; fix these and upload "
+                    "the file again to see any more"
+                )
+                % {"row": f"{done + header.row:,}", "n": f"{MAX_PROBLEMS:,}"},
+            )
+        )
     if checker.cases == 0:
         problems.append(
             Problem(None, None, "", _("no cases: the file has column headings but no case rows"))

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from yjinspect.frameworks import Framework, FrameworkError, get_framework
 from yjinspect.frameworks.loader import SHIPPED_DIR
+from yjinspect.limits import LimitExceeded, YamlLimits, compose_yaml, construct_yaml, read_file
 
 from .legacy import AreaRating, AreaResult
 from .ratings import InspectionRating, KeyQuestionResult, StandardResult
@@ -84,10 +85,12 @@ def _where(loc: tuple[int | str, ...]) -> str:
 def parse_crosswalk(text: str, source: str = "<crosswalk>") -> Crosswalk:
     """Validate crosswalk YAML; errors name the file, line and field."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = compose_yaml(text, YamlLimits(), "the crosswalk file")
+        data = None if node is None else construct_yaml(node)
     except yaml.YAMLError as exc:
         raise CrosswalkError(f"{source}: not valid YAML: {exc}") from exc
+    except LimitExceeded as exc:
+        raise CrosswalkError(f"{source}: {exc}") from None
     try:
         return Crosswalk.model_validate(data)
     except ValidationError as exc:
@@ -154,8 +157,8 @@ def load_crosswalk(path: str | Path | None = None) -> Crosswalk:
 
 def _load(path: Path) -> Crosswalk:
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = read_file(path, YamlLimits().max_bytes, "the crosswalk file").decode("utf-8")
+    except (OSError, UnicodeDecodeError, LimitExceeded) as exc:
         raise CrosswalkError(f"{path}: cannot read: {exc}") from exc
     crosswalk = parse_crosswalk(text, str(path))
     problems = check_crosswalk(crosswalk)

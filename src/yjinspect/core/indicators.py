@@ -7,14 +7,12 @@ unconfirmed is a field of :class:`Rules` with the note's default. Every result c
 numerator, denominator and a sentence naming the rule used, so a figure can be checked by hand.
 Our choices are written up in docs/outcome-indicators.md.
 
-Pure Python, standard library only: no Django.
+Pure Python, standard library (and the shared limits on files, `yjinspect.limits`): no Django.
 """
 
 from __future__ import annotations
 
 import calendar
-import csv
-import io
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -22,6 +20,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, Final, Literal
+
+from ..limits import MB, CsvLimits, LimitExceeded, csv_rows, read_file
+from .words import gettext as _
 
 __all__ = [
     "CAUTIONS",
@@ -239,25 +240,37 @@ def _norm(header: str) -> str:
     return header.strip().lower().replace(" ", "_").replace("-", "_")
 
 
+# What each input file may hold (docs/RELIABILITY.md, "Limits on files people give us"): a
+# service's proven offences over several years number in the thousands; a population file has
+# a row per age or per local authority; the comparators a row per indicator.
+CASES_LIMITS: Final = CsvLimits(max_bytes=20 * MB, max_rows=100_000, max_cells=20, max_line=65_536)
+POPULATION_LIMITS: Final = CsvLimits(max_bytes=MB, max_rows=10_000, max_cells=20, max_line=65_536)
+COMPARATOR_LIMITS: Final = CsvLimits(max_bytes=MB, max_rows=1000, max_cells=20, max_line=65_536)
+
+
 def _numbered_rows(
-    source: str | Path | Iterable[str], what: str
+    source: str | Path | Iterable[str], what: str, limits: CsvLimits
 ) -> tuple[list[str], list[tuple[int, list[str]]]]:
     """The normalised header and the other non-blank rows, each with its spreadsheet row number
     (the header's row is 1 when the file starts with it; blank rows still count, so a number
-    in a message is the row a person finds when they open the file)."""
-    if isinstance(source, str | Path):
-        try:
-            text = Path(source).read_text(encoding="utf-8-sig")
-        except OSError as exc:
-            raise IndicatorInputError(f"{what}: cannot read {source}: {exc.strerror}") from None
-        lines: Iterable[str] = io.StringIO(text)
-    else:
-        lines = source
-    rows = [
-        (number, r)
-        for number, r in enumerate(csv.reader(lines), start=1)
-        if any(cell.strip() for cell in r)
-    ]
+    in a message is the row a person finds when they open the file). A file beyond `limits`
+    is refused as soon as the reading reaches the limit."""
+    lines: str | Iterable[str]
+    try:
+        if isinstance(source, str | Path):
+            try:
+                lines = read_file(source, limits.max_bytes, _("the file")).decode("utf-8-sig")
+            except OSError as exc:
+                raise IndicatorInputError(f"{what}: cannot read {source}: {exc.strerror}") from None
+        else:
+            lines = source
+        rows = [
+            (number, r)
+            for number, r in enumerate(csv_rows(lines, limits, _("the file")), start=1)
+            if any(cell.strip() for cell in r)
+        ]
+    except LimitExceeded as exc:
+        raise IndicatorInputError(f"{what}: {exc}") from None
     if not rows:
         raise IndicatorInputError(f"{what}: the file is empty")
     return [_norm(h) for h in rows[0][1]], rows[1:]
@@ -321,7 +334,7 @@ def read_cases(
     """
     rules = rules or Rules()
     what = "cases"
-    headers, body = _numbered_rows(source, what)
+    headers, body = _numbered_rows(source, what, CASES_LIMITS)
     headers = _case_headers(headers, what)
     cases: list[Case] = []
     for number, raw in body:
@@ -415,7 +428,7 @@ def read_population(source: str | Path | Iterable[str]) -> int:
     """The 10-17 population: `age,population` (ages 10..17 each once; other ages ignored) or
     `area,population_10_17` (one row per local authority, summed)."""
     what = "population"
-    headers, body = _numbered_rows(source, what)
+    headers, body = _numbered_rows(source, what, POPULATION_LIMITS)
     by_age = {"age", "population"} <= set(headers)
     by_area = {"area", "population_10_17"} <= set(headers)
     if by_age == by_area:
@@ -475,7 +488,7 @@ def parse_comparators(text: str) -> dict[str, Decimal]:
                 raise IndicatorInputError(f"--compare: {part!r} is not KEY=VALUE")
             pairs.append((key, value, f"--compare {part.strip()!r}"))
     else:
-        headers, body = _numbered_rows(text, "comparators")
+        headers, body = _numbered_rows(text, "comparators", COMPARATOR_LIMITS)
         if not {"indicator", "value"} <= set(headers):
             raise IndicatorInputError("comparators: expected columns indicator,value")
         for number, raw in body:

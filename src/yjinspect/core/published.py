@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import csv
 import functools
-import io
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from fractions import Fraction
 
 from yjinspect.frameworks import Framework, FrameworkError, get_framework, shipped_framework_paths
 from yjinspect.frameworks.schema import rates_like
+from yjinspect.limits import MB, CsvLimits, LimitExceeded, csv_rows
 
 from .legacy import canonical_word
 
@@ -59,6 +59,10 @@ STANDARDS_ONLY = {"overall", "standard", "key_question"}
 AREAS_ONLY = {"area", "theme", "question"}
 FICTITIOUS_MARK = "FICTITIOUS"
 MAX_ROWS = 20_000
+# The file as a whole (the web form refuses a larger upload with the same figure), its lines,
+# cells per row, and rows counting blank ones: a file of a million blank lines is refused at
+# the first past the limit instead of being read to its end.
+LIMITS = CsvLimits(max_bytes=2 * MB, max_rows=MAX_ROWS + 1000, max_cells=50, max_line=65_536)
 # How far a printed percentage may sit from numerator/denominator: half a whole point, the
 # most that rounding to a whole percentage can move it.
 ROUNDING_SLACK = Fraction(1, 2)
@@ -157,11 +161,16 @@ def parse_published(text: str) -> list[PublishedFigure]:
     problems: list[Problem] = []
     if not text.strip():
         raise PublishedError([Problem(None, None, "the file is empty")])
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
     try:
-        header = [h.strip().lower() for h in next(reader)]
+        reader = csv_rows(text.lstrip("\ufeff"), LIMITS, "the file")
+        top = next(reader, None)
+    except LimitExceeded as exc:
+        raise PublishedError([Problem(None, None, str(exc))]) from None
     except csv.Error as exc:
         raise PublishedError([Problem(1, None, f"cannot read the header: {exc}")]) from None
+    if top is None:
+        raise PublishedError([Problem(None, None, "the file is empty")])
+    header = [h.strip().lower() for h in top]
     missing = [c for c in COLUMNS if c not in header]
     unknown = [h for h in header if h not in COLUMNS]
     if missing:
@@ -172,6 +181,7 @@ def parse_published(text: str) -> list[PublishedFigure]:
         raise PublishedError(problems)
     figures: list[PublishedFigure] = []
     seen: dict[tuple[str, str, date, str, str, str], int] = {}
+    number = 1
     try:
         for number, values in enumerate(reader, start=2):
             if not any(v.strip() for v in values):
@@ -195,8 +205,10 @@ def parse_published(text: str) -> list[PublishedFigure]:
                 )
                 continue
             figures.append(figure)
+    except LimitExceeded as exc:
+        problems.append(Problem(None, None, str(exc)))
     except csv.Error as exc:
-        problems.append(Problem(reader.line_num, None, f"not valid CSV: {exc}"))
+        problems.append(Problem(number + 1, None, f"not valid CSV: {exc}"))
     if problems:
         raise PublishedError(problems)
     if not figures:

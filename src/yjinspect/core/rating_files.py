@@ -18,12 +18,12 @@ reason is required), for a judgement area (FJI governance) the judged word.
 from __future__ import annotations
 
 import csv
-import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from yjinspect.frameworks.schema import Framework
+from yjinspect.limits import MB, CsvLimits, LimitExceeded, csv_rows, read_file
 
 from .legacy import (
     ItemCounts,
@@ -38,24 +38,40 @@ from .ratings import Answer, Counts, Discretion, Judgement, RatingInputError, ta
 ANSWER_WORDS = {"yes": Answer.YES, "no": Answer.NO, "na": Answer.NA, "n/a": Answer.NA}
 
 
+# One answer a row: 6,000 cases of 40 key questions is 240,000 rows of about 20 bytes each.
+LIMITS = CsvLimits(max_bytes=20 * MB, max_rows=500_000, max_cells=50, max_line=65_536)
+
+
 def _rows(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
+    """The header and the non-blank rows by row number, read within LIMITS; every problem
+    reading the file is a RatingInputError naming it."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = read_file(path, LIMITS.max_bytes, "the file").decode("utf-8-sig")
+        records = csv_rows(text, LIMITS, "the file")
+        first = next(records, [])
     except (OSError, UnicodeDecodeError) as exc:
         raise RatingInputError(f"{path}: cannot read: {exc}") from exc
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    except (LimitExceeded, csv.Error) as exc:
+        raise RatingInputError(f"{path}: {exc}") from None
+    header = [h.strip().lower() for h in first]
     if not header:
         raise RatingInputError(f"{path}: the file is empty")
-    reader.fieldnames = header
 
     def rows() -> Iterator[tuple[int, dict[str, str]]]:
-        for row in reader:
-            if None in row:
-                raise RatingInputError(f"{path} row {reader.line_num}: more cells than headers")
-            clean = {k: (v or "").strip() for k, v in row.items()}
-            if any(clean.values()):
-                yield reader.line_num, clean
+        number = 1
+        try:
+            for number, cells in enumerate(records, start=2):
+                if len(cells) > len(header):
+                    raise RatingInputError(f"{path} row {number}: more cells than headers")
+                clean = {
+                    h: (cells[i] if i < len(cells) else "").strip() for i, h in enumerate(header)
+                }
+                if any(clean.values()):
+                    yield number, clean
+        except LimitExceeded as exc:
+            raise RatingInputError(f"{path}: {exc}") from None
+        except csv.Error as exc:
+            raise RatingInputError(f"{path} row {number + 1}: not valid CSV: {exc}") from None
 
     return header, rows()
 

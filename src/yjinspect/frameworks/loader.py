@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from ..limits import LimitExceeded, YamlLimits, compose_yaml, construct_yaml
+from ..limits import LimitExceeded, YamlLimits, compose_yaml, construct_yaml, read_file
 from .schema import (
     PER_STANDARD_SLOTS,
     REPORT_SENTENCE_SLOTS,
@@ -498,8 +498,8 @@ def build_framework(
 def load_framework_file(path: str | Path) -> Framework:
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = read_file(path, FRAMEWORK_LIMITS.max_bytes, "the framework file").decode("utf-8")
+    except (OSError, UnicodeDecodeError, LimitExceeded) as exc:
         raise FrameworkError(str(path), [Problem(None, "(file)", str(exc))]) from exc
     return _parse_file_text(text, str(path))
 

@@ -12,7 +12,7 @@ import csv
 import hashlib
 import io
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -24,7 +24,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yjinspect.core.indicators import (
+    CASES_LIMITS,
     COMPARATOR_KEYS,
+    COMPARATOR_LIMITS,
+    POPULATION_LIMITS,
     Comparison,
     IndicatorInputError,
     IndicatorResult,
@@ -35,6 +38,7 @@ from yjinspect.core.indicators import (
     read_cases,
     read_population,
 )
+from yjinspect.limits import CsvLimits, LimitExceeded, check_size, csv_rows
 from yjinspect.web.inspections.models import Inspection
 
 from .models import IndicatorRun, StoredIndicator
@@ -103,8 +107,13 @@ def _sentence(message: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _decode(data: bytes, file: str) -> str:
-    """UTF-8 text (a byte-order mark is allowed), without NUL bytes, or a clear refusal."""
+def _decode(data: bytes, file: str, limits: CsvLimits) -> str:
+    """UTF-8 text (a byte-order mark is allowed), without NUL bytes, no larger than `limits`
+    allow (checked before decoding), or a clear refusal."""
+    try:
+        check_size(len(data), limits.max_bytes, _("the file"))
+    except LimitExceeded as exc:
+        raise ProblemsFound([Problem(file, _sentence(str(exc)))]) from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -122,9 +131,13 @@ def _decode(data: bytes, file: str) -> str:
     return text
 
 
-def _records(text: str, file: str) -> list[list[str]]:
+def _records(text: str, file: str, limits: CsvLimits) -> Iterator[list[str]]:
+    """The file's rows, read one at a time within `limits`; a problem reading them is the
+    upload's only problem for this file."""
     try:
-        return list(csv.reader(io.StringIO(text, newline="")))
+        yield from csv_rows(text, limits, _("the file"))
+    except LimitExceeded as exc:
+        raise ProblemsFound([Problem(file, _sentence(str(exc)))]) from None
     except csv.Error as exc:
         raise ProblemsFound(
             [Problem(file, _("The file is not readable as CSV: %(why)s") % {"why": exc})]
@@ -146,7 +159,7 @@ def _problem(file: str, exc: IndicatorInputError) -> Problem:
 def _check_cases(text: str, rules: Rules) -> int:
     """Every problem of the cases file, each with its spreadsheet row (header = row 1)."""
     file = "cases"
-    if not any(any(c.strip() for c in record) for record in _records(text, file)):
+    if not any(any(c.strip() for c in record) for record in _records(text, file, CASES_LIMITS)):
         raise ProblemsFound([Problem(file, _("The file is empty."))])
     found: list[IndicatorInputError] = []
     try:
@@ -189,12 +202,12 @@ def check_files(files: IndicatorFiles, as_of: date | None = None) -> Checked:
     case_rows = population = 0
     cases_text = population_text = ""
     try:
-        cases_text = _decode(files.cases, "cases")
+        cases_text = _decode(files.cases, "cases", CASES_LIMITS)
         case_rows = _check_cases(cases_text, files.rules)
     except ProblemsFound as found:
         problems.extend(found.problems)
     try:
-        population_text = _decode(files.population, "population")
+        population_text = _decode(files.population, "population", POPULATION_LIMITS)
         population = _check_population(population_text)
     except ProblemsFound as found:
         problems.extend(found.problems)
@@ -218,10 +231,10 @@ def check_files(files: IndicatorFiles, as_of: date | None = None) -> Checked:
 
 def comparators_from_csv(data: bytes) -> dict[str, Decimal]:
     """National comparators from an `indicator,value` CSV; problems name the row."""
-    text = _decode(data, "comparators")
+    text = _decode(data, "comparators", COMPARATOR_LIMITS)
     problems: list[Problem] = []
     out: dict[str, Decimal] = {}
-    records = _records(text, "comparators")
+    records = list(_records(text, "comparators", COMPARATOR_LIMITS))
     if not records or [c.strip().lower() for c in records[0]][:2] != ["indicator", "value"]:
         raise ProblemsFound(
             [Problem("comparators", _("The first row must be the headings indicator,value."))]

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from yjinspect.frameworks import Framework
 from yjinspect.frameworks.schema import Standard
+from yjinspect.limits import MB, ZIP_TAIL, LimitExceeded, ZipLimits, check_directory, check_zip
 from yjinspect.reports.markup import note_problems
 
 from .. import text_limits as limits
@@ -52,6 +53,10 @@ TYPE_NAMES = {
     "jpeg": "JPEG",
 }
 _SNIFF_BYTES = 8192
+# A Word or Excel document is a zip. Nothing here unpacks it, but one beyond these limits (a
+# zip bomb) is not stored either: whoever opened it later would unpack it. A large real
+# document has a few hundred parts, compressed 5 to 20 times.
+OFFICE_ZIP_LIMITS = ZipLimits(max_members=5000, max_unpacked=500 * MB, max_ratio=100)
 # Control characters that never occur in text or CSV files (tab, newlines and form feed do).
 _BINARY_BYTES = frozenset(range(9)) | frozenset(range(14, 32))
 
@@ -63,10 +68,21 @@ def content_type_for(filename: str) -> str:
 
 
 def _zip_kind(upload: UploadedFile[bytes]) -> str | None:
-    """'docx' or 'xlsx' for an Office Open XML package without macros, else None."""
+    """'docx' or 'xlsx' for an Office Open XML package without macros, else None.
+
+    Raises LimitExceeded for a package beyond OFFICE_ZIP_LIMITS, checked from the end records
+    before zipfile lists the members, then from the list before anything else.
+    """
+    what = _("the document")
     try:
+        upload.seek(max(0, (upload.size or 0) - ZIP_TAIL))
+        check_directory(bytes(upload.read()), OFFICE_ZIP_LIMITS, what)
+        upload.seek(0)
         with zipfile.ZipFile(upload) as package:
+            check_zip(package, OFFICE_ZIP_LIMITS, what)
             names = set(package.namelist())
+    except LimitExceeded:
+        raise
     except (zipfile.BadZipFile, OSError, ValueError):
         return None
     if "[Content_Types].xml" not in names or any(n.endswith("vbaProject.bin") for n in names):
@@ -79,7 +95,9 @@ def _zip_kind(upload: UploadedFile[bytes]) -> str | None:
 
 
 def sniff(upload: UploadedFile[bytes]) -> str | None:
-    """What the content is ('pdf', 'docx', 'xlsx', 'png', 'jpeg', 'text'), or None if none."""
+    """What the content is ('pdf', 'docx', 'xlsx', 'png', 'jpeg', 'text'), or None if none.
+
+    LimitExceeded for a Word or Excel package beyond OFFICE_ZIP_LIMITS."""
     upload.seek(0)
     head = upload.read(_SNIFF_BYTES)
     upload.seek(0)
@@ -120,7 +138,13 @@ def check_upload(upload: UploadedFile[bytes]) -> str:
             % {"name": name, "allowed": allowed}
         )
     expected = ALLOWED_TYPES[suffix][0]
-    actual = sniff(upload)
+    try:
+        actual = sniff(upload)
+    except LimitExceeded as exc:
+        upload.seek(0)
+        raise forms.ValidationError(
+            _("'%(name)s' was not accepted: %(why)s") % {"name": name, "why": exc}
+        ) from None
     if actual != expected:
         raise forms.ValidationError(
             _(

@@ -80,6 +80,7 @@ from yjinspect.core.caselist import (
     mask,
     write_case_list_csv,
 )
+from yjinspect.limits import MB, check_size, load_json
 
 from ..files import NotStored, store
 from ..models import Case, CaseListImport, Inspection
@@ -158,13 +159,21 @@ def _digest(data: bytes) -> str:
     return salted_hmac(_DIGEST_SALT, data, algorithm="sha256").hexdigest()
 
 
+# The most a stored preview part may be: ours, written from a checked upload (200,000 rows
+# at about 150 bytes, or 10,000 problems), but read back with a cap all the same.
+MAX_PREVIEW_PART = 64 * MB
+
+
 def _read_bytes(name: str) -> bytes:
+    """A stored part, refused (LimitExceeded, a ValueError) past MAX_PREVIEW_PART."""
     with default_storage.open(name, "rb") as handle:
-        return bytes(handle.read())
+        data = bytes(handle.read(MAX_PREVIEW_PART + 1))
+    check_size(len(data), MAX_PREVIEW_PART, "a stored case-list preview")
+    return data
 
 
 def _read_json(name: str) -> Any:
-    return json.loads(_read_bytes(name))
+    return load_json(_read_bytes(name), MAX_PREVIEW_PART, "a stored case-list preview")
 
 
 def _remove_expired(now: float) -> None:
@@ -459,7 +468,7 @@ def load_rows(stored: StoredPreview) -> list[StoredRow]:
         if not stored.rows_digest or not constant_time_compare(_digest(data), stored.rows_digest):
             raise ValueError("the stored rows were altered")
         limit = int(Case._meta.get_field("case_manager").max_length or 64)
-        rows = _checked_rows(json.loads(data), limit)
+        rows = _checked_rows(load_json(data, MAX_PREVIEW_PART, "the stored rows"), limit)
     except (OSError, ValueError, TypeError) as exc:
         raise ImportRefused(
             _("The checked case list could not be read back. Upload the file again.")
