@@ -1518,7 +1518,11 @@ def remove_leftovers(
                 with default_storage.open(name, "rb") as handle:
                     listed = json.loads(handle.read()).get("files", [])
                 for stored in listed:
-                    if isinstance(stored, str) and not _referenced(stored):
+                    if (
+                        isinstance(stored, str)
+                        and default_storage.exists(stored)
+                        and not _referenced(stored)
+                    ):
                         default_storage.delete(stored)
                         removed += 1
                 default_storage.delete(name)
