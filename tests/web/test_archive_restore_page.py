@@ -3,6 +3,7 @@ decide who each person is here (nothing chosen for anyone), then restore."""
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -212,3 +213,16 @@ def test_an_old_staged_archive_is_swept(
 def test_the_home_page_links_staff_to_the_restore(client_as: Callable[[str], Client]) -> None:
     assert RESTORE in client_as("lead").get(reverse("inspections:home")).content.decode()
     assert RESTORE not in client_as("inspector").get(reverse("inspections:home")).content.decode()
+
+
+def test_the_restore_pages_speak_welsh(exported: bytes, client_as: Callable[[str], Client]) -> None:
+    client = client_as("lead")
+    page = html.unescape(client.get(RESTORE, {"lang": "cy"}).content.decode())
+    assert "Adfer arolygiad o'i archif" in page
+    bad = rewrite(exported, lambda c: c["answers"][0].update(value="may"))
+    page = html.unescape(upload(client, bad).content.decode())  # type: ignore[attr-defined]
+    assert "Mae 1 problem yn yr archif" in page
+    assert "nid yw'n ateb y mae'r cwestiwn hwn yn ei dderbyn" in page
+    upload(client, exported)
+    page = html.unescape(client.get(CHECK).content.decode())
+    assert "Y bobl y mae'r archif yn eu henwi" in page and "Eu gadael allan" in page
