@@ -505,26 +505,30 @@ class _Cleaner:
     """`_clean` remembered per field and value: codes, dates and numbers repeat down a table
     (100,000 cases hold a few hundred distinct dates), so each is checked once."""
 
+    _SCALARS = (str, int, bool, float, type(None))
+
     def __init__(self) -> None:
-        self.seen: dict[tuple[int, type, Any], tuple[Any, str | None]] = {}
+        self.seen: dict[models.Field[Any, Any], dict[tuple[type, Any], tuple[Any, str]]] = {}
 
     def __call__(self, f: models.Field[Any, Any], value: Any) -> Any:
-        if isinstance(f, models.TextField) or (isinstance(value, str) and len(value) > 64):
-            return _clean(f, value)  # long free text rarely repeats: not worth keeping
-        try:
-            key = (id(f), type(value), value)
-            hash(key)
-        except TypeError:
+        kind = type(value)
+        if (
+            isinstance(f, models.TextField)  # long free text rarely repeats: not worth keeping
+            or kind not in self._SCALARS
+            or (kind is str and len(value) > 64)
+        ):
             return _clean(f, value)
-        if key not in self.seen:
+        seen = self.seen.setdefault(f, {})
+        key = (kind, value)
+        found = seen.get(key)
+        if found is None:
             try:
-                self.seen[key] = (_clean(f, value), None)
+                found = seen[key] = (_clean(f, value), "")
             except _Bad as exc:
-                self.seen[key] = (None, str(exc))
-        cleaned, error = self.seen[key]
-        if error is not None:
-            raise _Bad(error)
-        return cleaned
+                found = seen[key] = (None, str(exc))
+        if found[1]:
+            raise _Bad(found[1])
+        return found[0]
 
 
 _LEVELS = frozenset(LEVEL_SPELLINGS)
@@ -669,27 +673,36 @@ def validate_row(
     by the forms) plug in here, after each field's own rules.
     """
     problems: list[tuple[str, str]] = []
-    fields = _fields(history_model(model) if history else model)
-    later = LATER_FIELDS.get(model.__name__, frozenset())
-    for f in fields:
-        if f.is_relation or (f.primary_key and not history):
-            continue  # references, and the row's own id, are the caller's
-        if f.name not in row:
-            if f.name not in later:
-                problems.append((f.name, _("is missing")))
+    for name, own, later in _value_fields(model, history):
+        if name not in row:
+            if not later:
+                problems.append((name, _("is missing")))
             continue
-        own = _own_field(model, f) if history else f
         if isinstance(own, models.FileField):
-            if type(row[f.name]) is not str:
-                problems.append((f.name, _("must be text")))
+            if type(row[name]) is not str:
+                problems.append((name, _("must be text")))
             continue
         try:
-            row[f.name] = clean(own, row[f.name])
+            row[name] = clean(own, row[name])
         except _Bad as exc:
-            problems.append((f.name, str(exc)))
+            problems.append((name, str(exc)))
     if not problems:
         problems.extend(_form_rules(model, row, rules))
     return problems
+
+
+@functools.cache
+def _value_fields(
+    model: type[models.Model], history: bool
+) -> tuple[tuple[str, models.Field[Any, Any], bool], ...]:
+    """(name, the field whose rules apply, added later) for each value `validate_row` checks:
+    not references, nor a live row's own id (the caller's)."""
+    later = LATER_FIELDS.get(model.__name__, frozenset())
+    return tuple(
+        (f.name, _own_field(model, f) if history else f, f.name in later)
+        for f in _fields(history_model(model) if history else model)
+        if not f.is_relation and not (f.primary_key and not history)
+    )
 
 
 def _own_field(model: type[models.Model], f: models.Field[Any, Any]) -> models.Field[Any, Any]:
