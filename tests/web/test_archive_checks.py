@@ -428,28 +428,25 @@ def test_another_inspections_document_is_never_linked(
     )
     assert ("evidence", 1, "upload") in where(problems)
 
-    # Named by the row (beside a file of its own) and by the history: restored, but only the
-    # archive's own bytes are stored, under a new name, and nothing names the document.
-    def everywhere(content: dict[str, Any]) -> None:
-        _point_at(name, keep_member=True)(content)
+    # Named by the row (beside a file of its own), or by the history alone: restored, but only
+    # the archive's own bytes are stored, under a new name, and nothing names the document.
+    def in_history(content: dict[str, Any]) -> None:
         for row in content["history"]["evidence"]:
             row["upload"] = name
 
-    restored = import_inspection(
-        rewrite(exported, everywhere), placeholders=True, restored_by=users["stranger"]
-    )
-    items = EvidenceItem.objects.filter(inspection=restored)
-    assert not items.filter(upload=name).exists()
-    assert (
-        not history_model(EvidenceItem)
-        ._default_manager.filter(inspection_id=restored.pk, upload=name)
-        .exists()
-    )
     client = client_as("stranger")
-    for item in items:
-        response = client.get(reverse("inspections:evidence_download", args=[restored.pk, item.pk]))
-        body = b"".join(response.streaming_content) if response.status_code == 200 else b""  # type: ignore[attr-defined]
-        assert body in (EVIDENCE_BYTES, b"")
+    for change in (_point_at(name, keep_member=True), in_history):
+        restored = import_inspection(
+            rewrite(exported, change), placeholders=True, restored_by=users["stranger"]
+        )
+        items = EvidenceItem.objects.filter(inspection=restored)
+        assert items.count() == 1 and not items.filter(upload=name).exists()
+        history = history_model(EvidenceItem)._default_manager.filter(inspection_id=restored.pk)
+        assert history.exists() and not history.filter(upload=name).exists()
+        for item in items:
+            url = reverse("inspections:evidence_download", args=[restored.pk, item.pk])
+            response = client.get(url)
+            assert b"".join(response.streaming_content) == EVIDENCE_BYTES  # type: ignore[attr-defined]
     # The other inspection stays hidden from the restorer, its file included.
     response = client.get(
         reverse(
