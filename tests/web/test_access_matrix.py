@@ -113,6 +113,10 @@ MATRIX: dict[str, tuple[str, set[str] | str]] = {
     "comparison:national": ("GET", "signed_in"),
     "comparison:upload": ("GET", "staff"),
     "comparison:upload_commit": ("POST", "staff"),
+    # Restoring an archive creates an inspection: whoever may create one (staff, admins).
+    "inspections:restore": ("GET", "staff"),
+    "inspections:restore_check": ("GET", "staff"),
+    "inspections:restore_discard": ("POST", "staff"),
 }
 
 # URLs outside the app's own code (Django admin, language switch) are covered elsewhere.

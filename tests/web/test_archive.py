@@ -31,6 +31,7 @@ from yjinspect.web.inspections.services.archive import (
     TRACKED,
     ArchiveError,
     _history_scopes,
+    _Restorer,
     export_inspection,
     history_model,
     import_inspection,
@@ -293,7 +294,7 @@ def test_round_trip_keeps_everything(demo: Inspection, media: Path) -> None:
         if path.is_file():
             path.unlink()
 
-    restored = import_inspection(data)
+    restored = import_inspection(data, people=same_people(data))
     assert restored.pk != old_pk
     assert restored.service_name == demo.service_name
     assert restored.state == demo.state
@@ -320,7 +321,7 @@ def test_round_trip_keeps_everything(demo: Inspection, media: Path) -> None:
 def test_history_points_at_the_restored_rows(demo: Inspection) -> None:
     data = export_inspection(demo)
     Inspection.objects.all().delete()
-    restored = import_inspection(data)
+    restored = import_inspection(data, people=same_people(data))
     answer_history = history_model(Answer)._default_manager.filter(
         assessment__case__inspection=restored
     )
@@ -344,24 +345,30 @@ def test_history_points_at_the_restored_rows(demo: Inspection) -> None:
 def test_import_alongside_the_original(demo: Inspection) -> None:
     """Importing into the installation it came from gives a second, separate inspection."""
     data = export_inspection(demo)
-    copy = import_inspection(data)
+    copy = import_inspection(data, people=same_people(data))
     assert Inspection.objects.count() == 2
     assert copy.framework_id == demo.framework_id  # the stored framework is reused
     assert rate_inspection(copy).to_dict() == rate_inspection(demo).to_dict()
     assert _history(copy.pk) == _history(demo.pk)
 
 
-def test_unknown_users_become_inactive_placeholders(demo: Inspection) -> None:
+def test_placeholders_never_take_a_local_account_of_the_same_name(demo: Inspection) -> None:
+    """With `placeholders`, every archived person gets an inactive placeholder of their own,
+    keeping their team role, even where an account of the same username exists here."""
     data = export_inspection(demo)
     Inspection.objects.all().delete()
-    restored = import_inspection(data, user_map={"demo-inspector2": "visiting-inspector"})
-    placeholder = User.objects.get(username="visiting-inspector")
+    restored = import_inspection(data, placeholders=True)
+    local = User.objects.get(username="demo-inspector2")
+    assert not Membership.objects.filter(inspection=restored, user=local).exists()
+    placeholder = User.objects.get(username="archived:demo-inspector2")
     assert not placeholder.is_active
     assert not placeholder.has_usable_password()
-    assert Membership.objects.filter(inspection=restored, user=placeholder).exists()
+    assert Membership.objects.get(inspection=restored, user=placeholder).role == "inspector"
     assert Answer.objects.filter(
         assessment__case__inspection=restored, updated_by=placeholder
     ).exists()
+    # Nobody here gained access to the restored inspection.
+    assert not Membership.objects.filter(inspection=restored, user__is_active=True).exists()
 
 
 def _rewrite(data: bytes, change: Any) -> bytes:
@@ -377,11 +384,20 @@ def _rewrite(data: bytes, change: Any) -> bytes:
     return out.getvalue()
 
 
-def _refused(data: bytes, media: Path, *, match: str, user_map: Any = None) -> None:
+def same_people(data: bytes) -> dict[str, str | None]:
+    """Each person the archive names mapped to the local account of the same username."""
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        names = json.loads(package.read("inspection.json"))["users"]
+    return {name: name for name in names}
+
+
+def _refused(
+    data: bytes, media: Path, *, match: str, people: dict[str, str | None] | None = None
+) -> None:
     before = _counts()
     files_before = sorted(p for p in media.rglob("*") if p.is_file())
     with pytest.raises(ArchiveError, match=match):
-        import_inspection(data, user_map=user_map)
+        import_inspection(data, people=people or {}, placeholders=people is None)
     assert _counts() == before
     assert sorted(p for p in media.rglob("*") if p.is_file()) == files_before
 
@@ -424,20 +440,27 @@ def test_conflicting_framework_is_refused(demo: Inspection, media: Path) -> None
     _refused(_rewrite(data, change), media, match="already holds framework")
 
 
-def test_late_error_writes_nothing(demo: Inspection, media: Path) -> None:
-    """A problem found after rows, users and files were written rolls all of it back."""
+def test_late_error_writes_nothing(
+    demo: Inspection, media: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failure after every row, placeholder and the first file were written (storing the
+    files is the last step) rolls all of it back and removes the file."""
     data = export_inspection(demo)
+    original = _Restorer.save_file
 
-    def break_answer(content: dict[str, Any]) -> None:
-        content["answers"][-1]["assessment"] = 999999
+    def fail_after_writing(self: _Restorer, member: str, name: str) -> None:
+        original(self, member, name)
+        assert (media / name).is_file()
+        raise OSError("the storage went away")
 
-    _refused(
-        _rewrite(data, break_answer),
-        media,
-        match="refers to assessment 999999",
-        user_map={"demo-inspector": "someone-new"},
-    )
-    assert not User.objects.filter(username="someone-new").exists()
+    monkeypatch.setattr(_Restorer, "save_file", fail_after_writing)
+    before = _counts()
+    files_before = sorted(p for p in media.rglob("*") if p.is_file())
+    with pytest.raises(OSError, match="went away"):
+        import_inspection(data, people={"demo-lead": "demo-lead"}, placeholders=True)
+    assert _counts() == before
+    assert sorted(p for p in media.rglob("*") if p.is_file()) == files_before
+    assert not User.objects.filter(username__startswith="archived:").exists()
 
 
 def test_management_commands(demo: Inspection, tmp_path: Path) -> None:
@@ -447,10 +470,10 @@ def test_management_commands(demo: Inspection, tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="exists already"):
         call_command("export_inspection", str(demo.pk), "-o", str(target), stdout=io.StringIO())
     out = io.StringIO()
-    call_command("import_inspection", str(target), "--map", "demo-lead=new-lead", stdout=out)
+    maps = [f"--map={name}={name}" for name in same_people(target.read_bytes())]
+    call_command("import_inspection", str(target), *maps, stdout=out)
     assert "Imported" in out.getvalue()
     assert Inspection.objects.count() == 2
-    assert User.objects.get(username="new-lead").is_active is False
     bad = tmp_path / "bad.zip"
     bad.write_bytes(b"rubbish")
     with pytest.raises(CommandError, match="Nothing was imported"):
@@ -469,7 +492,7 @@ def test_upload_names_in_the_file_are_not_trusted(demo: Inspection, media: Path)
         item["upload"] = "../../outside.txt"
 
     Inspection.objects.all().delete()
-    restored = import_inspection(_rewrite(data, escape))
+    restored = import_inspection(_rewrite(data, escape), people=same_people(data))
     item = EvidenceItem.objects.get(inspection=restored, title="Board plan")
     assert item.upload.name.startswith("evidence/")
     assert item.upload.name.endswith(".txt")
@@ -487,11 +510,13 @@ def test_upload_names_in_the_file_are_not_trusted(demo: Inspection, media: Path)
 
 def test_two_people_mapped_onto_one_account_is_refused(demo: Inspection, media: Path) -> None:
     data = export_inspection(demo)
+    people = same_people(data)
+    people["demo-inspector"] = "demo-lead"
     _refused(
         data,
         media,
-        match="do not fit together",
-        user_map={"demo-inspector": "demo-lead"},
+        match=r"demo-lead: is given the same account \(demo-lead\) as demo-inspector",
+        people=people,
     )
 
 
@@ -509,7 +534,7 @@ def test_archive_from_before_report_texts_restores_without_them(
 
     data = _rewrite(export_inspection(demo), drop)
     Inspection.objects.all().delete()
-    restored = import_inspection(data)
+    restored = import_inspection(data, people=same_people(data))
     assert not ReportText.objects.filter(inspection=restored).exists()
     assert not Recommendation.objects.filter(inspection=restored).exists()
     assert rate_inspection(restored).overall_rating is not None
@@ -528,7 +553,7 @@ def test_archive_from_before_plans_and_indicators_restores_without_them(
 
     data = _rewrite(export_inspection(demo), drop)
     Inspection.objects.all().delete()
-    restored = import_inspection(data)
+    restored = import_inspection(data, people=same_people(data))
     assert _plan(restored) == [] and _indicators(restored) == []
     assert inspection_report(restored).outcomes == ()
     assert _words(restored) and rate_inspection(restored).overall_rating is not None

@@ -52,7 +52,8 @@ from yjinspect.web.inspections.models import (
     Recommendation,
     Role,
 )
-from yjinspect.web.inspections.services import sampling
+from yjinspect.web.inspections.services import archive, sampling
+from yjinspect.web.inspections.views.restore import SESSION_KEY as RESTORE_SESSION_KEY
 
 pytestmark = pytest.mark.django_db
 
@@ -150,6 +151,8 @@ class Target:
     ignores_invalid: bool = False
     # The view reads the form's fields itself (no instance on the page): build one to see them.
     standalone: bool = False
+    # Put into the poster's session before the page is shown (what an earlier step left there).
+    session: Callable[[World], dict[str, Any]] | None = None
 
 
 def _url(name: str, **kwargs: Any) -> Callable[[World], str]:
@@ -213,6 +216,15 @@ def _prepare_legacy(w: World) -> None:
     )
     Membership.objects.create(inspection=legacy, user=w.users["lead"], role=Role.LEAD)
     w.extra["legacy_pk"] = legacy.pk
+
+
+def _prepare_restore(w: World) -> None:
+    """The world's inspection exported and checked, waiting on the restore's check page."""
+    staged = archive.stage_archive(
+        archive.export_inspection(w.inspection), "w.zip", w.users["lead"]
+    )  # type: ignore[arg-type]
+    w.extra["restore_token"] = staged.token
+    w.extra["restore_people"] = len(staged.summary.people)
 
 
 def _indicator_files(w: World) -> dict[str, Any]:
@@ -382,6 +394,16 @@ TARGETS: dict[str, Target] = {
     "yjinspect.web.outcomes.forms.IndicatorUploadForm": Target(
         "lead", _url("outcomes:upload"), _indicator_files
     ),
+    "yjinspect.web.inspections.forms.restore.ArchiveUploadForm": Target(
+        "lead", lambda w: reverse("inspections:restore"), lambda w: {}
+    ),
+    "yjinspect.web.inspections.forms.restore.PeopleForm": Target(
+        "lead",
+        lambda w: reverse("inspections:restore_check"),
+        lambda w: {f"person_{i}": ":leave-out" for i in range(w.extra["restore_people"])},
+        prepare=_prepare_restore,
+        session=lambda w: {RESTORE_SESSION_KEY: w.extra["restore_token"]},
+    ),
 }
 
 
@@ -547,6 +569,10 @@ def test_fuzz_form(name: str, world: World, client_as: Callable[[str], Client]) 
     if target.prepare:
         target.prepare(world)
     client = client_as(target.role)
+    if target.session:
+        session = client.session
+        session.update(target.session(world))
+        session.save()
     url = target.url(world)
     shown = client.get(target.page(world) if target.page else url)
     assert shown.status_code == 200, f"{name}: the page with the form answered {shown.status_code}"

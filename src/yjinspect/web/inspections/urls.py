@@ -4,6 +4,7 @@ from .views import assess, cases, evidence, history, moderation, overview, ratin
 from .views import exports as exports_views
 from .views import legacy_report as legacy_report_views
 from .views import optional_areas as optional_areas_views
+from .views import restore as restore_views
 
 app_name = "inspections"
 
@@ -20,4 +21,5 @@ urlpatterns = [
     *exports_views.urlpatterns,
     *legacy_report_views.urlpatterns,
     *optional_areas_views.urlpatterns,
+    *restore_views.urlpatterns,
 ]
