@@ -261,6 +261,9 @@ BAD_VALUES = [
     ("evidence", "upload_name", "../../etc/passwd.txt", "not a path"),
     ("inspection", "optional_areas", ["X"], "optional areas"),
     ("report_texts", "version", True, "whole number"),
+    # The forms' free-text limits (text_limits): a restored report prints as fast as one typed.
+    ("report_texts", "text_en", "x" * 20_001, "20,000 characters or fewer"),
+    ("answers", "evidence", "x" * 20_001, "20,000 characters or fewer"),
 ]
 
 

@@ -99,6 +99,7 @@ from yjinspect.web.improvement.models import Action, ImprovementPlan, PlanItem
 from yjinspect.web.outcomes.models import IndicatorRun, StoredIndicator
 
 from ..forms.evidence import check_upload
+from ..text_limits import too_long, too_long_message
 from ..models import (
     Answer,
     AnswerValue,
@@ -669,8 +670,9 @@ def validate_row(
 
     This is the one place a row's values are judged; references between rows are checked by
     the caller, which knows the whole archive. Values are converted in place (dates, decimals).
-    The form-level free-text limits (issue 12's limits on every text field, kept in one place
-    by the forms) plug in here, after each field's own rules.
+    A live row's texts are also held to the forms' free-text limits (`text_limits`), so a
+    restored report prints within the same time as one typed in the app; history rows keep
+    what was once saved, as it was.
     """
     problems: list[tuple[str, str]] = []
     for name, own, later in _value_fields(model, history):
@@ -686,6 +688,9 @@ def validate_row(
             row[name] = clean(own, row[name])
         except _Bad as exc:
             problems.append((name, str(exc)))
+    if not history:
+        for name, limit in too_long(model._meta.label_lower, row):
+            problems.append((name, too_long_message(name, limit, len(row[name]))))
     if not problems:
         problems.extend(_form_rules(model, row, rules))
     return problems
