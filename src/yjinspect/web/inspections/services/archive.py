@@ -99,7 +99,6 @@ from yjinspect.web.improvement.models import Action, ImprovementPlan, PlanItem
 from yjinspect.web.outcomes.models import IndicatorRun, StoredIndicator
 
 from ..forms.evidence import check_upload
-from ..text_limits import too_long, too_long_message
 from ..models import (
     Answer,
     AnswerValue,
@@ -119,6 +118,7 @@ from ..models import (
     SampleDraw,
     StateTransition,
 )
+from ..text_limits import too_long, too_long_message
 from .ratings import recorded_code
 
 logger = logging.getLogger(__name__)
