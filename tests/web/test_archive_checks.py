@@ -213,7 +213,7 @@ def test_a_real_export_passes_and_says_what_it_holds(exported: bytes) -> None:
     checked.close()
     summary = checked.summary
     assert summary.service_name == "Testshire YJS"
-    assert summary.framework_ref == "hmip-youth-2021@1"
+    assert summary.framework_ref == "hmip-youth-2021@2"
     assert summary.state == "fieldwork"
     assert summary.counts["cases"] == 2 and summary.counts["answers"] == 1
     assert summary.files == 1

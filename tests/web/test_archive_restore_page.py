@@ -60,7 +60,7 @@ def test_a_clean_archive_is_kept_in_storage_and_shown_for_checking(
     assert isinstance(token, str) and len(token) == 32
     assert sorted(p.name for p in staged_files()) == [f"{token}.meta.json", f"{token}.zip"]
     page = client.get(CHECK).content.decode()
-    assert "Testshire YJS" in page and "hmip-youth-2021@1" in page
+    assert "Testshire YJS" in page and "hmip-youth-2021@2" in page
     assert "Fieldwork" in page  # the state, in words
     fields = person_fields(page)
     assert set(fields) >= {"lead", "inspector", "inspector2", "moderator", "viewer"}

@@ -49,7 +49,12 @@ def _shown(name: str, w: World, client_as: Callable[[str], Client]) -> tuple[Any
     if target.prepare:
         target.prepare(w)
     cls = _form_class(name)
-    response = client_as(target.role).get(target.page(w) if target.page else target.url(w))
+    client = client_as(target.role)
+    if target.session:  # what an earlier step left in the poster's session
+        session = client.session
+        session.update(target.session(w))
+        session.save()
+    response = client.get(target.page(w) if target.page else target.url(w))
     form = cls() if target.standalone else _form_in(response, cls)
     assert form is not None, name
     return target, form
