@@ -35,7 +35,7 @@ def test_check_a_good_yaml_file_says_so_in_one_line(capsys: pytest.CaptureFixtur
     fw = get_framework("hmip-youth-2021")
     assert code == 0
     assert out == (
-        f"{FW2021}: hmip-youth-2021@1 is valid (13 standards, 21 key questions), "
+        f"{FW2021}: {fw.ref} is valid (13 standards, 21 key questions), "
         f"fingerprint {fingerprint(fw)[:12]}\n"
     )
 

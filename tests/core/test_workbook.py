@@ -27,6 +27,7 @@ from yjinspect.frameworks import (
 from yjinspect.frameworks.schema import Framework
 from yjinspect.frameworks.workbook import (
     MAX_ROWS,
+    SHEET,
     SHEETS,
     covered_fields,
     read_workbook,
@@ -101,7 +102,13 @@ def _schema_fields(model: type[BaseModel], seen: set[str]) -> set[str]:
                 if annotation.__name__ not in seen:
                     seen.add(annotation.__name__)
                     found |= _schema_fields(annotation, seen)
-            elif typing.get_origin(annotation) in (list, dict, types.UnionType, typing.Union):
+            elif typing.get_origin(annotation) in (
+                list,
+                tuple,
+                dict,
+                types.UnionType,
+                typing.Union,
+            ):
                 stack.extend(typing.get_args(annotation))
     return found
 
@@ -110,6 +117,50 @@ def test_every_schema_field_has_a_place_in_the_workbook() -> None:
     """A field added to the schema without a sheet or column would silently be lost on the
     way through a workbook; this fails first."""
     assert _schema_fields(Framework, {"Framework"}) - covered_fields() == set()
+
+
+def test_the_report_wording_has_its_sheets_and_columns_and_its_welsh() -> None:
+    """Where docs/frameworks.md says each of the report's wording fields is written."""
+    fw = get_framework("hmip-youth-2021")
+    welsh = tuple(read_welsh_file(WELSH_DIR / "hmip-youth-2021.yaml"))
+    data = write_workbook(fw, welsh)
+    book = _book(data)
+    sentences = list(book["Report sentences"].iter_rows(min_row=2, values_only=True))
+    assert ("evidence", "3.4", fw.report_sentences["evidence:3.4"]) in sentences
+    assert ("copyright", None, "© Crown copyright {year}") in sentences
+    assert len(sentences) == len(fw.report_sentences)
+    assert _setting(book, "same_rules_since").value == 1
+    pairs = read_workbook(data).welsh
+    assert (
+        "Key findings about {domain} were as follows.",
+        _welsh_of(welsh, "Key findings"),
+    ) in pairs
+    sqs = _book(write_workbook(get_framework("hmip-sqs")))
+    scale = list(sqs["Phrase scale"].iter_rows(min_row=2, values_only=True))
+    assert scale[3] == ("{percent}%", None, None, "3/4") and scale[-1] == (
+        "less than half",
+        "0",
+        None,
+        None,
+    )
+    assert _setting(sqs, "report_phrases.numbers_in_words_up_to").value == 10
+    cci = _book(write_workbook(get_framework("hmip-cci")))
+    assert _setting(cci, "report_phrases.below_average").value == (
+        "This was below the average of {average}%."
+    )
+    fji = _book(write_workbook(get_framework("hmip-fji")))
+    areas = fji["Areas"]
+    column = [c.value for c in areas[1]].index("summary_sentence")
+    assert areas[2][column].value == "Overall {work_phrase} was {word}."
+
+
+def _setting(book: openpyxl.Workbook, key: str) -> Any:
+    """The value cell of a setting on the Settings sheet."""
+    return next(r[1] for r in book["Settings"].iter_rows(min_row=2) if r[0].value == key)
+
+
+def _welsh_of(pairs: tuple[tuple[str, str], ...], english_start: str) -> str:
+    return next(cy for en, cy in pairs if en.startswith(english_start))
 
 
 def test_decimals_and_text_that_looks_like_a_formula_come_back_as_written() -> None:
@@ -187,6 +238,83 @@ def test_rows_that_point_at_nothing_and_unknown_sheets_or_headings_are_named() -
     assert _has(problems, "sheet Notes: not a sheet of a framework workbook")
 
 
+def _row_of(sheet: Any, first: str) -> int:
+    """The row whose first cell is `first`."""
+    return int(next(r[0].row for r in sheet.iter_rows(min_row=2) if r[0].value == first))
+
+
+def test_a_bad_slot_placeholder_or_phrase_bound_is_named_by_sheet_row_and_column() -> None:
+    book = _book(write_workbook(get_framework("hmip-youth-2021")))
+    sentences = book["Report sentences"]
+    sentences["A2"] = "about_headng"
+    sentences.append(["evidence", None, "We read the plans."])
+    sentences.append(["evidence", "9.9", "We read the plans."])
+    sentences.append(["licence", "3.4", "Free to re-use."])
+    sentences.append(["interviews_all", None, "We spoke to them all."])
+    sentences.append(["rating_rule", None, None])
+    end = sentences.max_row
+    where = "local.xlsx: sheet Report sentences, row"
+    assert _problems(_bytes(book)) == [
+        f"{where} 2, column A (slot): unknown slot 'about_headng'; the slots are: "
+        "about_heading, about, examples_note, licence, publisher, copyright, "
+        "further_information, domain_findings, standard_findings, evidence, "
+        "not_rated_without_cases, rating_rule, discretion_up, discretion_down, interviews_all, "
+        "interviews_some",
+        f"{where} {end - 4}, column B (standard): 'evidence' is written once per standard: say "
+        "which standard",
+        f"{where} {end - 3}, column B (standard): no standard '9.9' on the Standards sheet",
+        f"{where} {end - 2}, column B (standard): 'licence' is one sentence for the report: "
+        "leave the standard blank",
+        f"{where} {end - 1}, column A (slot): interviews_all is already given at row "
+        f"{_row_of(sentences, 'interviews_all')}",
+        f"{where} {end}, column C (sentence): the sentence is blank",
+    ]
+
+    book = _book(write_workbook(get_framework("hmip-youth-2021")))
+    sentences = book["Report sentences"]
+    about, copyright = _row_of(sentences, "about"), _row_of(sentences, "copyright")
+    sentences[f"C{about}"] = "We report on {service}."
+    sentences[f"C{copyright}"] = "© Crown copyright {year"
+    _setting(book, "same_rules_since").value = 3
+    assert _problems(_bytes(book)) == [
+        f"local.xlsx: sheet Settings, row {_setting(book, 'same_rules_since').row}, column B "
+        "(value): is 3, later than version 2",
+        f"{where} {about}, column C (sentence): unknown placeholder {{service}}; 'about' takes "
+        "no placeholders",
+        f"{where} {copyright}, column C (sentence): not a valid template: expected '}}' before "
+        "end of string",
+    ]
+
+    scale = "local.xlsx: sheet Phrase scale, row"
+    assert _problems(_edited("hmip-sqs", Phrase_scale__B3="17/0", Phrase_scale__C4="1/2")) == [
+        f"{scale} 3, column B (at_least): Value error, '17/0' is not a share such as 2/3 or 75%",
+        f"{scale} 4, column C (above): Value error, give exactly one of at_least, above or exactly",
+    ]
+    assert _problems(_edited("hmip-sqs", Phrase_scale__D5="150%")) == [
+        f"{scale} 5, column D (exactly): Value error, '150%' is not a share from 0 to 1"
+    ]
+    assert _problems(_edited("hmip-sqs", Phrase_scale__A5="{percent}% of {cases}")) == [
+        f"{scale} 5, column A (phrase): unknown placeholder {{cases}}; use {{percent}}"
+    ]
+    book = _book(write_workbook(get_framework("hmip-sqs")))
+    book["Phrase scale"].delete_rows(book["Phrase scale"].max_row)
+    assert _problems(_bytes(book)) == [
+        "local.xlsx: sheet Phrase scale: the last band must be 'at_least: 0', for every share"
+    ]
+
+    book = _book(write_workbook(get_framework("hmip-fji")))
+    _setting(book, "report_phrases.below_average").value = "Below {avg}."
+    areas = book["Areas"]
+    column = [c.value for c in areas[1]].index("summary_sentence")
+    areas[2][column].value = "Overall {wrk} was {word}."
+    assert _problems(_bytes(book)) == [
+        f"local.xlsx: sheet Settings, row {_setting(book, 'report_phrases.below_average').row}, "
+        "column B (value): unknown placeholder {avg}; use {average}, {percent}, {work_phrase}",
+        "local.xlsx: sheet Areas, row 2, column L (summary_sentence): unknown placeholder {wrk}; "
+        "use {percent}, {word}, {work_phrase}",
+    ]
+
+
 def _has(problems: list[str], *parts: str) -> bool:
     return any(all(part in problem for part in parts) for problem in problems)
 
@@ -207,8 +335,11 @@ def test_the_template_has_every_sheet_and_asks_only_for_content() -> None:
         assert [c.value for c in book[sheet.name][1]] == list(sheet.headings)
     guide = " ".join(str(c.value) for row in book["Guide"].iter_rows() for c in row if c.value)
     assert all(sheet.name in guide and sheet.about in guide for sheet in SHEETS)
-    settings = [row[0] for row in book["Settings"].iter_rows(min_row=2, values_only=True)]
+    settings = {row[0]: row[2] for row in book["Settings"].iter_rows(min_row=2, values_only=True)}
     assert "overall.method" in settings and "provisional_note" in settings
+    wording = ["same_rules_since", *(f"report_phrases.{n}" for n in ("counts_up_to", "at_average"))]
+    assert all(settings[key] for key in wording)  # each explained in its about column
+    assert "{year}" in SHEET["Report sentences"].about  # the slots and what each takes
     assert _problems(data) == [
         "local.xlsx: sheet Settings, row 3, column B (value): a value is needed",
         "local.xlsx: sheet Settings, row 4, column B (value): a value is needed",

@@ -33,6 +33,8 @@ from pydantic import BaseModel
 from ..limits import MB, LimitExceeded, ZipLimits, check_size, open_zip
 from .loader import FrameworkError, Path_, Problem, _field_name, build_framework
 from .schema import (
+    PER_STANDARD_SLOTS,
+    REPORT_SENTENCE_SLOTS,
     Area,
     CaseBand,
     CaseDomain,
@@ -48,8 +50,10 @@ from .schema import (
     Overall,
     OverallBand,
     Percentages,
+    PhraseBand,
     Population,
     Rating,
+    ReportPhrases,
     SampleWindow,
     Sampling,
     Section,
@@ -69,6 +73,8 @@ MAX_CHARACTERS = 4 * 1024 * 1024  # text read, every repeat of a shared string c
 GUIDE = "Guide"
 SETTINGS = "Settings"
 WELSH = "Welsh"
+PHRASE_SCALE = "Phrase scale"
+REPORT_SENTENCES = "Report sentences"
 
 Kind = Literal["text", "list", "value"]
 
@@ -223,7 +229,7 @@ SHEETS: tuple[_Sheet, ...] = (
         "Earlier programmes only (scoring_model 'areas'): the themes or headline areas.",
         Area,
         "id name rating_method work_phrase expectation items word_scale optional provenance "
-        "score_sentence score_published",
+        "score_sentence score_published summary_sentence",
     ),
     _sheet(
         "Area sections",
@@ -258,6 +264,31 @@ SHEETS: tuple[_Sheet, ...] = (
         parent="scale",
     ),
     _sheet(
+        PHRASE_SCALE,
+        "Earlier programmes: the words for a share of cases once there are more than "
+        "report_phrases.counts_up_to (Settings), tried from the top; the first that fits is "
+        "used. Give each phrase one bound: at_least, above or exactly, as a fraction (2/3) or "
+        "a percentage (75%), typed as text (a spreadsheet may turn 2/3 into a date). A phrase "
+        "may hold {percent}. The last row must be at_least 0. Leave the sheet empty for "
+        "yjinspect's own scale.",
+        PhraseBand,
+        "phrase at_least above exactly",
+    ),
+    _sheet(
+        REPORT_SENTENCES,
+        "The published report's fixed wording, one row per slot; a slot left out gets "
+        "yjinspect's neutral wording or nothing (docs/reports.md). Name the standard only for "
+        "a slot written once per standard. The report fills in the {placeholders} a slot "
+        "takes: "
+        + "; ".join(
+            " ".join([slot, *("{" + name + "}" for name in sorted(takes))])
+            + (" (per standard)" if slot in PER_STANDARD_SLOTS else "")
+            for slot, takes in REPORT_SENTENCE_SLOTS.items()
+        )
+        + ".",
+        extra="slot standard sentence",
+    ),
+    _sheet(
         WELSH,
         "The framework's wording in Welsh: each English text exactly as the sheets write it, "
         "beside its Welsh. Presentation only: not part of the framework's fingerprint.",
@@ -272,6 +303,7 @@ _TOP = (
     "id",
     "version",
     "title",
+    "same_rules_since",
     "programme",
     "service_term",
     "in_force",
@@ -292,6 +324,10 @@ _BLOCKS: dict[str, tuple[type[BaseModel], tuple[str, ...]]] = {
     "overall": (Overall, ("method", "max_score", "when_scored_standard_unrated")),
     "discretion": (DiscretionPolicy, ("applies_to", "max_bands", "directions", "reason_required")),
     "judged_key_questions": (JudgedKeyQuestions, ("combine", "max_bands")),
+    "report_phrases": (
+        ReportPhrases,
+        ("counts_up_to", "numbers_in_words_up_to", "below_average", "above_average", "at_average"),
+    ),
 }
 SETTING_KEYS: tuple[str, ...] = _TOP + tuple(
     f"{block}.{name}" for block, (_model, names) in _BLOCKS.items() for name in names
@@ -302,6 +338,8 @@ _SETTING_ABOUT = {
     "id": "Lower-case letters, digits, dots and dashes; answers are bound to it.",
     "version": "A whole number: change it whenever the content changes.",
     "title": "The framework's name as pages and reports show it.",
+    "same_rules_since": "When this version changes only wording: the first version rated by "
+    "the same rules, so results recorded under it still match. Blank: rules of its own.",
     "provisional": "TRUE while the rules are not checked against the inspectorate's papers.",
     "provisional_note": "What the pages and report say while the framework is provisional.",
     "scoring_model": "'standards' (2018 onwards) or 'areas' (the earlier programmes).",
@@ -309,6 +347,14 @@ _SETTING_ABOUT = {
     "overall.max_score": "For 'score': the most points the scored standards can add up to.",
     "judged_key_questions.combine": "'lowest' or 'judgement_moves' (see docs/frameworks.md).",
     "percentages.banding_basis": "'exact': band the exact fraction; 'rounded': the shown one.",
+    "report_phrases.counts_up_to": "Earlier programmes: with at most this many relevant cases "
+    "the report gives the count ('9 of the 14 cases'); with more, a Phrase scale phrase.",
+    "report_phrases.numbers_in_words_up_to": "Counts in words while both numbers are at most "
+    "this ('five out of eight'), in figures above it; 0: always in figures.",
+    "report_phrases.below_average": "Said after an area's score under the average entered for "
+    "the report; may use {percent}, {average} and {work_phrase}.",
+    "report_phrases.above_average": "The same, for a score over the average.",
+    "report_phrases.at_average": "The same, for a score equal to the average.",
 }
 
 
@@ -327,7 +373,8 @@ def covered_fields() -> set[str]:
         "Population.sampling", "Framework.sampling", "Sampling.windows", "Framework.domains",
         "Domain.standards", "Standard.key_questions", "KeyQuestion.prompts", "Standard.themes",
         "Framework.provenance", "Framework.areas", "Area.sections", "Area.themes",
-        "Framework.items", "Item.prompts", "Framework.word_scales",
+        "Framework.items", "Item.prompts", "Framework.word_scales", "ReportPhrases.scale",
+        "Framework.report_sentences",
     }  # fmt: skip
     return covered
 
@@ -521,6 +568,8 @@ class _Reader:
         items = self.listed("Items", ("items",), tables)
         self.texts("Item prompts", "prompt", items, "prompts", tables)
         self.word_scales(tables.get("Word scales", []))
+        self.phrase_scale(tables.get(PHRASE_SCALE, []))
+        self.report_sentences(tables.get(REPORT_SENTENCES, []), standards)
         self.read_welsh(tables.get(WELSH, []))
 
     def settings(self, rows: list[_Row]) -> None:
@@ -790,6 +839,53 @@ class _Reader:
             self.data["word_scales"] = scales
             self.place(("word_scales",), sheet.name)
 
+    def phrase_scale(self, rows: list[_Row]) -> None:
+        """The phrase scale in row order (none: the schema's own). A row's one-bound rule is
+        the schema's, checked on the whole row, so the row is placed at the bound it gave (the
+        last one given, when more than one is): a bad bound is named by its cell."""
+        sheet = SHEET[PHRASE_SCALE]
+        bands: list[dict[str, Any]] = []
+        for row in rows:
+            entry = self.fields(sheet, row)
+            given = [name for name in _BOUNDS if name in entry]
+            column = row.columns.get(given[-1] if given else _BOUNDS[0])
+            here: Path_ = ("report_phrases", "scale", len(bands))
+            self.origins[here] = _Origin(sheet.name, row.number, row.columns, column)
+            bands.append(entry)
+        if bands:
+            self.data.setdefault("report_phrases", {})["scale"] = bands
+
+    def report_sentences(
+        self, rows: list[_Row], standards: Mapping[str, tuple[Path_, dict[str, Any]]]
+    ) -> None:
+        """The report sentences by slot ('evidence:<standard>' for a per-standard slot). The
+        slot and standard are checked here, where their own columns are known; the loader
+        checks the {placeholders}, placed in the sentence's cell."""
+        found: dict[str, int] = {}
+        sentences: dict[str, str] = {}
+        for row in rows:
+            slot = self.text(REPORT_SENTENCES, row, "slot")
+            standard = self.text(REPORT_SENTENCES, row, "standard")
+            sentence = self.text(REPORT_SENTENCES, row, "sentence")
+            wrong = _slot_problem(slot, standard, standards)
+            key = f"{slot}:{standard}" if standard else str(slot)  # used once slot is known
+            if wrong is None and sentence is None:
+                wrong = "the sentence is blank", "sentence"
+            if wrong is None and key in found:
+                wrong = f"{key} is already given at row {found[key]}", "slot"
+            if wrong is not None:
+                message, column = wrong
+                self.problem(REPORT_SENTENCES, row.number, message, row.columns.get(column))
+                continue
+            assert sentence is not None  # a blank one is a problem just above
+            found[key] = row.number
+            sentences[key] = sentence
+            self.origins[("report_sentences", key)] = _Origin(
+                REPORT_SENTENCES, row.number, cell=row.columns.get("sentence")
+            )
+        if sentences:
+            self.data["report_sentences"] = sentences
+
     def read_welsh(self, rows: list[_Row]) -> None:
         given: dict[str, tuple[str, int]] = {}
         for row in rows:
@@ -815,6 +911,27 @@ class _Reader:
                 self.welsh.append((english, welsh))
 
 
+_BOUNDS = ("at_least", "above", "exactly")
+
+
+def _slot_problem(
+    slot: str | None, standard: str | None, standards: Mapping[str, object]
+) -> tuple[str, str] | None:
+    """What is wrong with a Report sentences row's slot and standard, and the column to fix."""
+    if slot is None:
+        return "say which slot this sentence fills", "slot"
+    if slot not in REPORT_SENTENCE_SLOTS:
+        return f"unknown slot '{slot}'; the slots are: {', '.join(REPORT_SENTENCE_SLOTS)}", "slot"
+    if slot in PER_STANDARD_SLOTS:
+        if standard is None:
+            return f"'{slot}' is written once per standard: say which standard", "standard"
+        if standard not in standards:
+            return f"no standard '{standard}' on the Standards sheet", "standard"
+    elif standard is not None:
+        return f"'{slot}' is one sentence for the report: leave the standard blank", "standard"
+    return None
+
+
 # Where each table of the framework is written, for problems about a table as a whole.
 _TABLE_PATHS: dict[Path_, str] = {
     ("ratings",): "Ratings",
@@ -830,6 +947,7 @@ _TABLE_PATHS: dict[Path_, str] = {
     ("areas",): "Areas",
     ("items",): "Items",
     ("word_scales",): "Word scales",
+    ("report_phrases", "scale"): PHRASE_SCALE,
 }
 # A list an entry needs, and the sheet its rows go on.
 _CHILD_SHEETS = {
@@ -1080,8 +1198,17 @@ def _rows_for(fw: Framework, welsh: Sequence[tuple[str, str]]) -> dict[str, list
         rows["Item prompts"] += [[item.id, p] for p in item.prompts]
     for scale, bands in fw.word_scales.items():
         table("Word scales", bands, [scale])
+    table(PHRASE_SCALE, fw.report_phrases.scale)
+    for key, sentence in fw.report_sentences.items():
+        slot, _colon, standard = key.partition(":")
+        text = _cell(sentence, "text", f"{REPORT_SENTENCES} {key}")
+        rows[REPORT_SENTENCES].append([slot, standard or None, text])
     rows[WELSH] = [[en, cy] for en, cy in welsh]
     return rows
+
+
+# Columns of long text, written wider.
+_WIDE = frozenset({"text", "statement", "prompt", "theme", "evidence", "sentence", "en", "cy"})
 
 
 def _build(rows: Mapping[str, list[list[object]]]) -> bytes:
@@ -1107,8 +1234,7 @@ def _build(rows: Mapping[str, list[list[object]]]) -> bytes:
                     cell.alignment = Alignment(wrap_text=True, vertical="top")
         ws.freeze_panes = "A2"
         for index, heading in enumerate(sheet.headings):
-            wide = heading in {"text", "statement", "prompt", "theme", "evidence", "en", "cy"}
-            ws.column_dimensions[_column_letter(index)].width = 60 if wide else 18
+            ws.column_dimensions[_column_letter(index)].width = 60 if heading in _WIDE else 18
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
