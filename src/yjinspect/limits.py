@@ -348,25 +348,59 @@ _ROW_START = re.compile(rb"<(?:\w{1,16}:)?row[\s/>]")
 _SCAN_CHUNK = MB
 
 
+class SheetScan:
+    """A worksheet's rows counted and the XML between them measured, as its bytes stream past.
+
+    Fed the sheet's XML in pieces of any size; refuses (`LimitExceeded`) as soon as a row past
+    `max_rows` starts or a stretch between two row starts has ended longer than
+    `max_row_bytes`; `finish` checks the last stretch. `open_stretch` is the length of the
+    stretch still open, so a reader parsing the same bytes can stop feeding its parser once it
+    is too long and let the scan name the whole stretch.
+    """
+
+    def __init__(self, name: str, limits: WorkbookLimits, what: str) -> None:
+        self.name, self.limits, self.what = name, limits, what
+        self.rows = self.last = self.offset = 0
+        self.tail = b""
+
+    @property
+    def open_stretch(self) -> int:
+        """Bytes since the start of the last row (or of the sheet)."""
+        return self.offset - self.last
+
+    def feed(self, chunk: bytes) -> None:
+        """Count the rows starting in `chunk` and check the stretches they close."""
+        block = self.tail + chunk
+        base = self.offset - len(self.tail)
+        for match in _ROW_START.finditer(block):
+            if match.end() <= len(self.tail):
+                continue  # wholly in the previous chunk: counted there
+            self.rows += 1
+            if self.rows > self.limits.max_rows:
+                raise too_many_rows(self.limits.max_rows, self.what)
+            _check_stretch(
+                base + match.start() - self.last,
+                max(self.rows - 1, 1),
+                self.name,
+                self.limits,
+                self.what,
+            )
+            self.last = base + match.start()
+        self.offset += len(chunk)
+        self.tail = block[-32:]
+
+    def finish(self) -> None:
+        """Check the stretch from the last row start to the end of the sheet."""
+        _check_stretch(self.offset - self.last, self.rows, self.name, self.limits, self.what)
+
+
 def _scan_sheet(package: zipfile.ZipFile, name: str, limits: WorkbookLimits, what: str) -> None:
     """Count a worksheet's rows and measure the XML between them, streaming it."""
-    rows = last = offset = 0
-    tail = b""
+    scan = SheetScan(name, limits, what)
     with package.open(name) as stream:
         while chunk := stream.read(_SCAN_CHUNK):
-            block = tail + chunk
-            base = offset - len(tail)
-            for match in _ROW_START.finditer(block):
-                if match.end() <= len(tail):
-                    continue  # wholly in the previous chunk: counted there
-                rows += 1
-                if rows > limits.max_rows:
-                    raise too_many_rows(limits.max_rows, what)
-                _check_stretch(base + match.start() - last, max(rows - 1, 1), name, limits, what)
-                last = base + match.start()
-            offset += len(chunk)
-            tail = block[-32:]
-    _check_stretch(offset - last, rows, name, limits, what)
+            scan.feed(chunk)
+    scan.finish()
 
 
 def _check_stretch(size: int, row: int, name: str, limits: WorkbookLimits, what: str) -> None:
