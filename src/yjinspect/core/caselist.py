@@ -49,6 +49,7 @@ from .lists import (
     personal_data_kind,
     read_list,
     spelling_key,
+    too_many_cases,
 )
 from .mapping import Mapping as ColumnMapping
 from .tables import (
@@ -821,12 +822,6 @@ CHILDREN_LIST: Final = _ChildrenList("children", CHILDREN_COLUMNS)
 # ---------------------------------------------------------------------------------------------
 
 
-def _too_many(max_rows: int) -> str:
-    return _(
-        "the file has more than %(n)s cases; split it or check that it is the right export"
-    ) % {"n": f"{max_rows:,}"}
-
-
 def parse_case_list(
     data: bytes,
     filename: str,
@@ -854,7 +849,7 @@ def parse_case_list(
             progress=progress,
             max_bytes=max_bytes,
             max_rows=max_rows,
-            too_many=_too_many,
+            too_many=too_many_cases,
             empty=_("the file is empty: it has no headings and no cases"),
         )
     except UnreadableFile as exc:

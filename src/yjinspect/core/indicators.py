@@ -21,7 +21,19 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Final, Literal
 
-from ..limits import MB, CsvLimits, LimitExceeded, csv_rows, read_file
+from ..limits import MB, CsvLimits, LimitExceeded, csv_rows, megabytes, read_file
+from .caselist import PROGRAMME_FRAGMENTS
+from .lists import (
+    Column,
+    ListPreview,
+    ListSpec,
+    Report,
+    read_list,
+    spelling_key,
+    too_many_cases,
+)
+from .mapping import Mapping as ColumnMapping
+from .tables import UnreadableFile
 from .words import gettext as _
 
 __all__ = [
@@ -96,8 +108,6 @@ COMPARATOR_KEYS: Final = (
 
 _FORBIDDEN_FRAGMENTS: Final = ("birth", "name", "address", "postcode")
 _FORBIDDEN_EXACT: Final = frozenset({"dob", "forename", "surname", "nhs_number"})
-_YES: Final = frozenset({"yes", "y", "true", "1"})
-_NO: Final = frozenset({"no", "n", "false", "0"})
 _MIN_AGE: Final = 10
 _MAX_CHILD_AGE: Final = 17
 _MAX_AGE: Final = 24  # reoffences after 18 are kept; older than this is a typo
@@ -276,152 +286,363 @@ def _numbered_rows(
     return [_norm(h) for h in rows[0][1]], rows[1:]
 
 
-def _check_identifiers(headers: Sequence[str], what: str) -> None:
-    bad = [
-        h
-        for h in headers
-        if h in _FORBIDDEN_EXACT or any(fragment in h for fragment in _FORBIDDEN_FRAGMENTS)
-    ]
-    if bad:
-        raise IndicatorInputError(
-            f"{what}: refusing column(s) {', '.join(bad)}: names, dates of birth and addresses "
-            "must not be uploaded; use a pseudonymous person_ref and the age in years"
-        )
+# ---------------------------------------------------------------- outcome records as a list
+
+# The outcome records are read by the same machinery as the case list (`core.lists`): headings
+# in the service's own words or its mapping, British or ISO dates, disposals by their full
+# names. These are the spellings; each column's and code's own name is always accepted too.
+OUTCOME_HEADINGS: Final[Mapping[str, tuple[str, ...]]] = {
+    "person_ref": (
+        "Person ref",
+        "Person reference",
+        "Person ID",
+        "Child ref",
+        "Child reference",
+        "Child ID",
+        "Young person ref",
+        "Young person ID",
+        "YP ref",
+        "YP ID",
+        "Pseudonym",
+        "Pseudonymised ref",
+    ),
+    "age": ("Age", "Age at outcome", "Age at disposal", "Age at sentence", "Age on outcome date"),
+    "age_at_offence": ("Age at offence", "Age at time of offence", "Age when offence committed"),
+    "offence_date": ("Offence date", "Date of offence", "Date offence committed"),
+    "disposal_date": (
+        "Disposal date",
+        "Date of disposal",
+        "Outcome date",
+        "Date of outcome",
+        "Sentence date",
+        "Date sentenced",
+    ),
+    "disposal_type": (
+        "Disposal",
+        "Disposal type",
+        "Outcome",
+        "Outcome type",
+        "Legal outcome",
+        "Sentence",
+        "Sentence type",
+    ),
+    "custodial": ("Custodial", "Custodial sentence", "Custody"),
+    "release_date": ("Release date", "Date of release", "Date released"),
+    "breach": ("Breach", "Breach offence", "Is breach"),
+}
+
+# Each code's full name first (its label), then other spellings. A bare "Caution" is not one
+# of them: in outcome records it could be a youth caution or a conditional one.
+OUTCOME_SPELLINGS: Final[Mapping[str, tuple[str, ...]]] = {
+    "community_resolution": ("Community resolution", "CR", "Outcome 8"),
+    "outcome_21": ("Outcome 21", "O21"),
+    "outcome_22": ("Outcome 22", "O22", "Deferred prosecution"),
+    "outcome_23": ("Outcome 23", "O23"),
+    "youth_diversion_order": ("Youth diversion order", "YDO"),
+    "no_further_action": ("No further action", "NFA"),
+    "triage": ("Triage", "Youth triage"),
+    "penalty_notice": ("Penalty notice", "Penalty notice for disorder", "PND"),
+    "youth_caution": ("Youth caution", "YC"),
+    "youth_conditional_caution": ("Youth conditional caution", "YCC", "Conditional caution"),
+    "reprimand": ("Reprimand",),
+    "final_warning": ("Final warning",),
+    "absolute_discharge": ("Absolute discharge",),
+    "conditional_discharge": ("Conditional discharge",),
+    "fine": ("Fine",),
+    "compensation_order": ("Compensation order",),
+    "reparation_order": ("Reparation order", "Rep order"),
+    "referral_order": ("Referral order", "Referral", "RO"),
+    "yro": ("Youth rehabilitation order", "YRO"),
+    "yro_iss": (
+        "YRO with ISS",
+        "YRO ISS",
+        "YRO with intensive supervision and surveillance",
+        "Youth rehabilitation order with ISS",
+        "Youth rehabilitation order with intensive supervision and surveillance",
+    ),
+    "other_court_sentence": ("Other court sentence", "Other court disposal"),
+    "dto": ("Detention and training order", "DTO"),
+    "s250": ("Section 250", "S.250", "Long-term detention"),
+    "s254": ("Section 254", "S.254", "Extended sentence", "Extended sentence of detention"),
+    "s259": (
+        "Section 259",
+        "S.259",
+        "Detention at His Majesty's pleasure",
+        "Detention at Her Majesty's pleasure",
+        "DHMP",
+    ),
+    "s90": ("Section 90", "S.90"),
+    "s91": ("Section 91", "S.91"),
+}
+
+# Tried, word by word, on a value no spelling matches ("YRO with curfew", "DTO 12 months").
+OUTCOME_PREFIXES: Final[tuple[tuple[str, str], ...]] = (
+    ("YRO with ISS", "yro_iss"),
+    ("YRO with intensive supervision", "yro_iss"),
+    ("Youth rehabilitation order with ISS", "yro_iss"),
+    ("Youth rehabilitation order with intensive supervision", "yro_iss"),
+    ("Youth rehabilitation order", "yro"),
+    ("YRO", "yro"),
+    ("Detention and training order", "dto"),
+    ("DTO", "dto"),
+    ("Section 250", "s250"),
+    ("S 250", "s250"),
+    ("Section 254", "s254"),
+    ("S 254", "s254"),
+    ("Section 259", "s259"),
+    ("S 259", "s259"),
+    ("Section 90", "s90"),
+    ("S 90", "s90"),
+    ("Section 91", "s91"),
+    ("S 91", "s91"),
+    ("Referral order", "referral_order"),
+    ("Reparation order", "reparation_order"),
+    ("Youth conditional caution", "youth_conditional_caution"),
+    ("Youth caution", "youth_caution"),
+    ("Community resolution", "community_resolution"),
+    ("Outcome 21", "outcome_21"),
+    ("Outcome 22", "outcome_22"),
+    ("Outcome 23", "outcome_23"),
+    ("Triage", "triage"),
+)
+
+if set(OUTCOME_SPELLINGS) != DISPOSAL_TYPES or any(
+    code not in DISPOSAL_TYPES for _prefix, code in OUTCOME_PREFIXES
+):
+    raise ValueError("every disposal code needs spellings, and prefixes must name codes")
+
+_OUTCOME_COLUMNS: Final = (
+    Column("person_ref", "reference", True, headings=OUTCOME_HEADINGS["person_ref"]),
+    Column("age", "age", headings=OUTCOME_HEADINGS["age"], age_range=(_MIN_AGE, _MAX_AGE)),
+    Column(
+        "age_at_offence",
+        "age",
+        headings=OUTCOME_HEADINGS["age_at_offence"],
+        age_range=(_MIN_AGE, _MAX_AGE),
+    ),
+    Column("offence_date", "date", True, headings=OUTCOME_HEADINGS["offence_date"]),
+    Column("disposal_date", "date", True, headings=OUTCOME_HEADINGS["disposal_date"]),
+    Column(
+        "disposal_type",
+        "code",
+        True,
+        headings=OUTCOME_HEADINGS["disposal_type"],
+        codes=OUTCOME_SPELLINGS,
+        prefixes=OUTCOME_PREFIXES,
+        programmes=PROGRAMME_FRAGMENTS,
+        out_of_scope_allowed=True,
+    ),
+    Column("custodial", "yes_no", headings=OUTCOME_HEADINGS["custodial"]),
+    Column("release_date", "date", headings=OUTCOME_HEADINGS["release_date"]),
+    Column("breach", "yes_no", headings=OUTCOME_HEADINGS["breach"]),
+)
 
 
-def _date(value: str, row: int, column: str) -> date:
+class _OutcomeRecords(ListSpec[Case]):
+    """The outcome records: unknown columns refused (a misspelt optional column must not be
+    ignored without anyone noticing), and the older rule on identifying headings kept."""
+
+    def __init__(self, rules: Rules) -> None:
+        super().__init__("outcomes", _OUTCOME_COLUMNS, refuse_unknown_columns=True)
+        self.rules = rules
+
+    def personal_data_kind(self, heading: str) -> str | None:
+        name = _norm(heading)
+        if name in _FORBIDDEN_EXACT or any(f in name for f in _FORBIDDEN_FRAGMENTS):
+            return super().personal_data_kind(heading) or "a name"
+        return super().personal_data_kind(heading)
+
+    def builder(self, present: frozenset[str]) -> _CaseBuilder:
+        return _CaseBuilder(self.rules, present)
+
+    def column_problems(self, present: frozenset[str]) -> list[str]:
+        if "age" in present or "age_at_offence" in present:
+            return []
+        return [
+            _(
+                "the file needs an age column or an age_at_offence column (headings accepted "
+                "include 'Age', 'Age at outcome' and 'Age at offence')"
+            )
+        ]
+
+
+class _CaseBuilder:
+    """A `Case` from a record's values (the columns' order above), checked across columns."""
+
+    def __init__(self, rules: Rules, present: frozenset[str]) -> None:
+        self.custodial = rules.custodial
+        self.notes: list[str] = []
+
+    def fast(self, number: int, values: tuple[Any, ...]) -> Case | None:
+        ref, age, age_off, offence, disposal, code, custodial, release, breach = values
+        if (
+            (age is None and age_off is None)
+            or offence > disposal
+            or (age is not None and age_off is not None and not 0 <= age - age_off <= 3)
+            or (custodial is not None and custodial != (code in self.custodial))
+            or (release is not None and (code not in self.custodial or release < disposal))
+        ):
+            return None
+        return Case(number, ref, age, age_off, offence, disposal, code, release, bool(breach))
+
+    def careful(self, number: int, values: list[Any], report: Report) -> Case | None:
+        ref, age, age_off, offence, disposal, code, custodial, release, breach = values
+        if age is None and age_off is None:
+            report("age", "", _("give the age or the age_at_offence: both are blank"))
+        if offence is not None and disposal is not None and offence > disposal:
+            report(
+                "offence_date",
+                offence.isoformat(),
+                _("%(offence)s is after the disposal_date %(disposal)s")
+                % {"offence": offence.isoformat(), "disposal": disposal.isoformat()},
+            )
+        if age is not None and age_off is not None and not 0 <= age - age_off <= 3:
+            report(
+                "age",
+                str(age),
+                _("%(age)s does not fit age_at_offence %(offence)s")
+                % {"age": age, "offence": age_off},
+            )
+        custodial_codes = ", ".join(sorted(self.custodial))
+        if custodial is not None and code is not None and custodial != (code in self.custodial):
+            report(
+                "custodial",
+                "yes" if custodial else "no",
+                _("contradicts disposal_type %(code)s (custodial codes: %(codes)s)")
+                % {"code": code, "codes": custodial_codes},
+            )
+        if release is not None and code is not None and code not in self.custodial:
+            report(
+                "release_date",
+                release.isoformat(),
+                _("given for non-custodial %(code)s") % {"code": code},
+            )
+        elif release is not None and disposal is not None and release < disposal:
+            report(
+                "release_date",
+                release.isoformat(),
+                _("%(release)s is before the disposal_date") % {"release": release.isoformat()},
+            )
+        if None in (ref, offence, disposal, code) or (age is None and age_off is None):
+            return None
+        return Case(number, ref, age, age_off, offence, disposal, code, release, bool(breach))
+
+
+def outcome_records_list(rules: Rules | None = None) -> ListSpec[Case]:
+    """The outcome records as a list of `core.lists`, counting custody by `rules`."""
+    return _OutcomeRecords(rules or Rules())
+
+
+def read_case_records(
+    data: bytes,
+    filename: str,
+    rules: Rules | None = None,
+    *,
+    mapping: ColumnMapping | None = None,
+) -> ListPreview[Case]:
+    """Read the outcome records (CSV or XLSX) as the case list is read: every problem by row
+    and column in the preview, with the person's heading; headings, dates and disposal names
+    in the service's own words or its `mapping`. Raises IndicatorInputError only when the file
+    cannot be read at all."""
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise IndicatorInputError(
-            f"row {row}, column {column}: {value!r} is not a date (YYYY-MM-DD)"
-        ) from None
-
-
-def _age(value: str, row: int, column: str) -> int:
-    try:
-        age = int(value)
-    except ValueError:
-        raise IndicatorInputError(
-            f"row {row}, column {column}: {value!r} is not a whole number"
-        ) from None
-    if not _MIN_AGE <= age <= _MAX_AGE:
-        raise IndicatorInputError(
-            f"row {row}, column {column}: age {age} is outside {_MIN_AGE}-{_MAX_AGE}"
+        return read_list(
+            outcome_records_list(rules),
+            data,
+            filename,
+            mapping=mapping,
+            max_bytes=CASES_LIMITS.max_bytes,
+            max_rows=CASES_LIMITS.max_rows,
+            too_many=too_many_cases,
+            empty=_("the file is empty"),
         )
-    return age
+    except UnreadableFile as exc:
+        raise IndicatorInputError(f"cases: {exc}") from None
 
 
-def _yes_no(value: str, row: int, column: str) -> bool:
-    low = value.lower()
-    if low in _YES:
-        return True
-    if low in _NO:
-        return False
-    raise IndicatorInputError(f"row {row}, column {column}: {value!r} is not yes or no")
+def _source_bytes(source: str | Path | Iterable[str], what: str) -> tuple[bytes, str]:
+    """The cases file's bytes and name: a path is read within the limit; lines (an open text
+    file, or strings without their line ends) are joined, counted against it as they come."""
+    if isinstance(source, str | Path):
+        try:
+            return read_file(source, CASES_LIMITS.max_bytes, _("the file")), str(source)
+        except OSError as exc:
+            raise IndicatorInputError(f"{what}: cannot read {source}: {exc.strerror}") from None
+        except LimitExceeded as exc:
+            raise IndicatorInputError(f"{what}: {exc}") from None
+    parts: list[str] = []
+    size = 0
+    for line in source:
+        size += len(line) + 1
+        if size > CASES_LIMITS.max_bytes:
+            raise IndicatorInputError(
+                f"{what}: "
+                + _("%(what)s is larger than %(limit)s, the largest accepted")
+                % {"what": _("the file"), "limit": megabytes(CASES_LIMITS.max_bytes)}
+            )
+        parts.append(line if line.endswith(("\n", "\r")) else line + "\n")
+    return "".join(parts).encode("utf-8"), "cases.csv"
+
+
+def _column_error(preview: ListPreview[Case], what: str) -> IndicatorInputError | None:
+    """The first problem with the file's columns, worded as `read_cases` always has."""
+    whole = [p for p in preview.problems if p.row is None]
+    refused = [_norm(p.column) for p in whole if p.column and p.heading == p.column]
+    if refused:
+        return IndicatorInputError(
+            f"{what}: refusing column(s) {', '.join(refused)}: names, dates of birth and "
+            "addresses must not be uploaded; use a pseudonymous person_ref and the age in years"
+        )
+    if any(p.column == "age" and "two columns" in p.message for p in whole):
+        return IndicatorInputError(f"{what}: give either age or age_at_outcome, not both")
+    missing = list(preview.missing_columns)
+    if not {"age", "age_at_offence"} & set(preview.columns) and preview.columns:
+        missing.append("age (or age_at_offence)")
+    if missing:
+        return IndicatorInputError(f"{what}: missing column(s) {', '.join(missing)}")
+    unknown = [_norm(h) for h in preview.ignored_columns]
+    mapping = preview.mapping
+    if mapping is not None:
+        ignored = {spelling_key(h) for h in mapping.ignored}
+        unknown = [_norm(h) for h in preview.ignored_columns if spelling_key(h) not in ignored]
+    if unknown:
+        return IndicatorInputError(f"{what}: unknown column(s) {', '.join(unknown)}")
+    other = [p for p in whole if not p.message.startswith("no cases")]
+    if other:
+        return IndicatorInputError(f"{what}: {other[0].message}")
+    return None
 
 
 def read_cases(
     source: str | Path | Iterable[str],
     rules: Rules | None = None,
     problems: list[IndicatorInputError] | None = None,
+    *,
+    mapping: ColumnMapping | None = None,
 ) -> list[Case]:
-    """Read CASES.csv. Row numbers are the spreadsheet's (the header is row 1).
+    """Read CASES.csv (or a path ending .xlsx). Row numbers are the spreadsheet's (the
+    header is row 1). `mapping` is the service's saved mapping for its outcome records.
 
     A problem with the columns always raises. A problem with a row raises too, unless a
     `problems` list is given: then each bad row's first problem is added to it and reading
-    goes on, so that an upload page can list every bad row at once.
+    goes on, so that an upload page can list every bad row at once. Every problem's message
+    is 'row N, column C: why', as before (`read_case_records` gives them whole).
     """
-    rules = rules or Rules()
     what = "cases"
-    headers, body = _numbered_rows(source, what, CASES_LIMITS)
-    headers = _case_headers(headers, what)
-    cases: list[Case] = []
-    for number, raw in body:
-        try:
-            cases.append(_case(headers, raw, number, rules))
-        except IndicatorInputError as exc:
-            if problems is None:
-                raise
-            problems.append(exc)
-    return cases
-
-
-_CASE_REQUIRED: Final = ("person_ref", "offence_date", "disposal_date", "disposal_type")
-
-
-def _case_headers(headers: list[str], what: str) -> list[str]:
-    """The cases file's columns, checked: no identifying columns, none missing or unknown."""
-    _check_identifiers(headers, what)
-    if "age_at_outcome" in headers and "age" in headers:
-        raise IndicatorInputError(f"{what}: give either age or age_at_outcome, not both")
-    headers = ["age" if h == "age_at_outcome" else h for h in headers]
-    missing = [c for c in _CASE_REQUIRED if c not in headers]
-    if "age" not in headers and "age_at_offence" not in headers:
-        missing.append("age (or age_at_offence)")
-    if missing:
-        raise IndicatorInputError(f"{what}: missing column(s) {', '.join(missing)}")
-    known = {*_CASE_REQUIRED, "age", "age_at_offence", "custodial", "release_date", "breach"}
-    unknown = [h for h in headers if h not in known]
-    if unknown:
-        raise IndicatorInputError(f"{what}: unknown column(s) {', '.join(unknown)}")
-    return headers
-
-
-def _case(headers: list[str], raw: list[str], number: int, rules: Rules) -> Case:
-    """One row of the cases file; the first problem found raises, naming row and column."""
-    if len(raw) != len(headers):
-        raise IndicatorInputError(
-            f"row {number}: {len(raw)} cells, but the header has {len(headers)}"
-        )
-    cell = {h: v.strip() for h, v in zip(headers, raw, strict=True)}
-    for column in _CASE_REQUIRED:
-        if not cell[column]:
-            raise IndicatorInputError(f"row {number}, column {column}: empty")
-    code = _norm(cell["disposal_type"])
-    if code not in DISPOSAL_TYPES:
-        raise IndicatorInputError(
-            f"row {number}, column disposal_type: unknown code {cell['disposal_type']!r}; "
-            f"known: {', '.join(sorted(DISPOSAL_TYPES))}"
-        )
-    age = _age(cell["age"], number, "age") if cell.get("age") else None
-    age_off = (
-        _age(cell["age_at_offence"], number, "age_at_offence")
-        if cell.get("age_at_offence")
-        else None
-    )
-    if age is None and age_off is None:
-        raise IndicatorInputError(f"row {number}, column age: empty")
-    offence = _date(cell["offence_date"], number, "offence_date")
-    disposal = _date(cell["disposal_date"], number, "disposal_date")
-    if offence > disposal:
-        raise IndicatorInputError(
-            f"row {number}, column offence_date: {offence} is after the disposal_date {disposal}"
-        )
-    if age is not None and age_off is not None and not 0 <= age - age_off <= 3:
-        raise IndicatorInputError(
-            f"row {number}, column age: {age} does not fit age_at_offence {age_off}"
-        )
-    if cell.get("custodial"):
-        said = _yes_no(cell["custodial"], number, "custodial")
-        if said != (code in rules.custodial):
-            raise IndicatorInputError(
-                f"row {number}, column custodial: {cell['custodial']!r} contradicts "
-                f"disposal_type {code} (custodial codes: {', '.join(sorted(rules.custodial))})"
-            )
-    release = None
-    if cell.get("release_date"):
-        release = _date(cell["release_date"], number, "release_date")
-        if code not in rules.custodial:
-            raise IndicatorInputError(
-                f"row {number}, column release_date: given for non-custodial {code}"
-            )
-        if release < disposal:
-            raise IndicatorInputError(
-                f"row {number}, column release_date: {release} is before the disposal_date"
-            )
-    breach = _yes_no(cell["breach"], number, "breach") if cell.get("breach") else False
-    return Case(number, cell["person_ref"], age, age_off, offence, disposal, code, release, breach)
+    data, filename = _source_bytes(source, what)
+    preview = read_case_records(data, filename, rules, mapping=mapping)
+    error = _column_error(preview, what)
+    if error is not None:
+        raise error
+    first: dict[int, IndicatorInputError] = {}
+    for p in preview.problems:
+        if p.row is not None and p.row not in first:
+            first[p.row] = IndicatorInputError(f"row {p.row}, column {p.column}: {p.message}")
+    found = [first[row] for row in sorted(first)]
+    if found and problems is None:
+        raise found[0]
+    if problems is not None:
+        problems.extend(found)
+    return preview.rows
 
 
 def read_population(source: str | Path | Iterable[str]) -> int:

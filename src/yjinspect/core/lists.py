@@ -82,6 +82,7 @@ __all__ = [
     "personal_data_kind",
     "read_list",
     "spelling_key",
+    "too_many_cases",
 ]
 
 # ---------------------------------------------------------------------------------------------
@@ -593,6 +594,11 @@ class ListSpec(Generic[R]):
         `personal_data_kind`; a list may refuse more)."""
         return personal_data_kind(heading)
 
+    def column_problems(self, present: frozenset[str]) -> list[str]:
+        """What is wrong with the file's columns beyond a required one missing (a sentence
+        each), for a list whose rule spans columns; none by default."""
+        return []
+
     @property
     def required(self) -> frozenset[str]:
         return frozenset(c.id for c in self.columns if c.required)
@@ -907,8 +913,9 @@ def _read_header(
                 "",
                 _(
                     "no column headings were recognised; the first row must hold headings "
-                    "such as case_ref, domain, disposal_type and start_date"
-                ),
+                    "such as %(examples)s"
+                )
+                % {"examples": ", ".join([c.id for c in spec.columns if c.required][:4])},
             )
         )
     for column, mapped_heading in mapping.columns.items() if mapping else ():
@@ -969,14 +976,21 @@ def _read_header(
 
 def _find_header(rows: Rows, headings: _Headings) -> tuple[int, Sequence[Cell] | None, Rows]:
     """The heading row: the first of the top rows naming two known columns, else the first
-    non-blank row. Returns its number and cells, and the rows after it (None: no rows)."""
-    non_blank = ((number, cells) for number, cells in rows if not _is_blank(cells))
-    top = list(itertools.islice(non_blank, HEADER_SEARCH_ROWS))
+    non-blank row. Returns its number and cells, and the rows after it, blank ones included
+    (None: the file has no row that is not blank)."""
+    ahead: list[tuple[int, Sequence[Cell]]] = []
+    top: list[int] = []  # indexes in `ahead` of the rows that are not blank
+    for number, cells in rows:
+        ahead.append((number, cells))
+        if not _is_blank(cells):
+            top.append(len(ahead) - 1)
+            if len(top) == HEADER_SEARCH_ROWS:
+                break
     if not top:
         return 0, None, rows
-    chosen = next((i for i, (_, cells) in enumerate(top) if headings.count_known(cells) >= 2), 0)
-    number, cells = top[chosen]
-    return number, cells, itertools.chain(top[chosen + 1 :], rows)
+    chosen = next((i for i in top if headings.count_known(ahead[i][1]) >= 2), top[0])
+    number, cells = ahead[chosen]
+    return number, cells, itertools.chain(ahead[chosen + 1 :], rows)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1103,8 +1117,9 @@ class _Checker(Generic[R]):
         for (number, cells), ref, values in zip(
             batch, refs, zip(*mapped, strict=True), strict=False
         ):
-            if self.held:
-                self._release_held()
+            if self.held:  # rows held back come first: this row takes the careful way
+                self._check_carefully(number, cells)
+                continue
             row = None
             if _MISSING not in values and (
                 not unique
@@ -1450,6 +1465,13 @@ def _heading_infos(
 # ---------------------------------------------------------------------------------------------
 
 
+def too_many_cases(max_rows: int) -> str:
+    """The refusal of a file with more cases than any list holds."""
+    return _(
+        "the file has more than %(n)s cases; split it or check that it is the right export"
+    ) % {"n": f"{max_rows:,}"}
+
+
 def _notes_for_skipped(blank: int, footer: list[int], out_of_scope: list[int]) -> list[str]:
     notes: list[str] = []
     if blank:
@@ -1542,6 +1564,11 @@ def _read(
             for reason in (spec.check_mapping(mapping) if mapping is not None else [])
         ]
         header = _read_header(number, cells, headings, mapping if not mapping_problems else None)
+        if header.index:
+            header.problems.extend(
+                Problem(None, None, "", reason)
+                for reason in spec.column_problems(frozenset(header.index))
+            )
         sample = list(itertools.islice(rows, SAMPLE_ROWS))
         infos, guessed = _heading_infos(spec, header, cells, sample)
         notices.extend(guessed)
