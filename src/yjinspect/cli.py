@@ -6,12 +6,23 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from dataclasses import fields, is_dataclass
 from datetime import UTC, date, datetime
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 from yjinspect.core import indicators
+from yjinspect.core.caselist import (
+    CANONICAL_COLUMNS,
+    DEFAULT_MAX_BYTES,
+    CaseListError,
+    parse_case_list,
+)
 from yjinspect.core.legacy import AreaRating, WordOverride, rate_areas
+from yjinspect.core.lists import OUT_OF_SCOPE, ListPreview, ListRow, Problem
+from yjinspect.core.mapping import MAPPING_LIMITS, Mapping, MappingError
+from yjinspect.core.populations import parse_population_list
 from yjinspect.core.rating_files import (
     read_answers,
     read_area_words,
@@ -38,6 +49,7 @@ from yjinspect.frameworks import (
 from yjinspect.frameworks.schema import Population, Sampling
 from yjinspect.frameworks.workbook import load_workbook_file, template_workbook, write_workbook
 from yjinspect.frameworks.yaml_writer import write_yaml
+from yjinspect.limits import LimitExceeded, read_file
 
 
 def _cmd_rate(args: argparse.Namespace) -> int:
@@ -350,6 +362,165 @@ def _population_text(population: Population, sampling: Sampling) -> str:
     return f"{population.id} ({population.label}, {low}–{high} cases)"
 
 
+def _read_mapping(path: str | None) -> Mapping | None:
+    """The mapping a person gives with --mapping, or None; a bad file is an error (exit 2)."""
+    if path is None:
+        return None
+    try:
+        data = read_file(path, MAPPING_LIMITS.max_bytes, "the mapping file")
+    except OSError as exc:
+        raise MappingError(f"cannot read {path}: {exc.strerror}") from None
+    except LimitExceeded as exc:
+        raise MappingError(str(exc)) from None
+    return Mapping.from_json(data)
+
+
+def _json_value(value: object) -> object:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _case_dict(row: object) -> dict[str, object]:
+    """A row that would be imported, as JSON: its row number and its values."""
+    if isinstance(row, ListRow):
+        return {"row": row.row, **{k: _json_value(v) for k, v in row.values.items()}}
+    assert is_dataclass(row) and not isinstance(row, type)
+    return {f.name: _json_value(getattr(row, f.name)) for f in fields(row)}
+
+
+def caselist_json(filename: str, preview: ListPreview[Any]) -> dict[str, object]:
+    """`caselist check --format json`: the mapping used (our column -> the file's heading),
+    every problem (row as the spreadsheet numbers it), the rows that would be imported, the
+    notes; and what a mapping still needs (unknown values, unrecognised headings)."""
+    return {
+        "file": filename,
+        "list": preview.list_id,
+        "mapping": preview.columns,
+        "problems": [
+            {
+                "row": p.row,
+                "column": p.column,
+                "value": p.value,
+                "message": p.message,
+                "heading": p.heading,
+            }
+            for p in preview.problems
+        ],
+        "cases": [_case_dict(row) for row in preview.rows],
+        "notes": list(preview.notices),
+        "unknown_values": [
+            {
+                "column": u.column,
+                "value": u.value,
+                "rows": u.rows,
+                "first_row": u.first_row,
+                "suggestion": None if u.suggestion == OUT_OF_SCOPE else u.suggestion,
+                "out_of_scope": u.suggestion == OUT_OF_SCOPE,
+            }
+            for u in preview.unknown_values
+        ],
+        "headings": [
+            {"heading": h.heading, "column": h.column, "guess": h.guess, "samples": list(h.samples)}
+            for h in preview.headings
+            if not h.refused
+        ],
+    }
+
+
+def _problem_line(problem: Problem) -> str:
+    where = f"row {problem.row}" if problem.row is not None else "the file"
+    if problem.column:
+        where += f", {problem.column}"
+        if problem.heading and problem.heading != problem.column:
+            where += f" ({problem.heading!r})"
+    value = f", {problem.value!r}" if problem.value else ""
+    return f"  {where}{value}: {problem.message}"
+
+
+def caselist_text(filename: str, preview: ListPreview[Any], spec_columns: Sequence[str]) -> str:
+    """`caselist check`: what would be imported, the mapping used and every problem."""
+    count = len(preview.problems)
+    lines = [
+        f"{filename}: {len(preview.rows)} case{'s' if len(preview.rows) != 1 else ''} would be "
+        f"imported; {count} problem{'s' if count != 1 else ''}"
+        + (" (nothing can be imported until they are fixed)" if count else ""),
+        "",
+        "Mapping used (our column <- the file's heading):",
+    ]
+    used = preview.columns
+    for column in spec_columns:
+        heading = used.get(column)
+        lines.append(
+            f"  {column:<18} " + (f"<- {heading!r}" if heading else "   (not in the file)")
+        )
+    unused = [h for h in preview.headings if h.column is None and not h.refused]
+    if unused:
+        lines += ["", "Headings not used:"]
+        for h in unused:
+            guess = f": perhaps {h.guess}" if h.guess else ""
+            samples = f" (e.g. {', '.join(h.samples)})" if h.samples else ""
+            lines.append(f"  {h.heading!r}{guess}{samples}")
+    if preview.notices:
+        lines += ["", "Notes:", *(f"  {n}" for n in preview.notices)]
+    if preview.problems:
+        lines += ["", "Problems:", *(_problem_line(p) for p in preview.problems)]
+    if preview.unknown_values:
+        lines += ["", "Values not recognised (give each a code in the mapping):"]
+        for u in preview.unknown_values:
+            hint = (
+                "; out of scope?"
+                if u.suggestion == OUT_OF_SCOPE
+                else f"; perhaps {u.suggestion}"
+                if u.suggestion
+                else ""
+            )
+            rows = f"{u.rows} row{'s' if u.rows != 1 else ''}"
+            lines.append(f"  {u.column} {u.value!r}: {rows}, first row {u.first_row}{hint}")
+    return "\n".join(lines)
+
+
+def _cmd_caselist(args: argparse.Namespace) -> int:
+    """`caselist check FILE`: the web app's reader on an export before it is uploaded."""
+    try:
+        mapping = _read_mapping(args.mapping)
+    except MappingError as exc:
+        print(f"yjinspect: error: {args.mapping}: {exc}", file=sys.stderr)
+        return 2
+    path = Path(args.file)
+    try:
+        data = read_file(path, DEFAULT_MAX_BYTES, "the file")
+    except OSError as exc:
+        print(f"yjinspect: error: cannot read {path}: {exc.strerror}", file=sys.stderr)
+        return 2
+    except LimitExceeded as exc:
+        data, refusal = b"", str(exc)
+    else:
+        refusal = ""
+    columns: Sequence[str]
+    if args.list == "children":
+        columns = CANONICAL_COLUMNS
+    else:
+        population = get_framework(args.framework).population(args.list)
+        columns = [c.id for c in population.columns]
+    try:
+        if refusal:
+            raise CaseListError(refusal)
+        if args.list == "children":
+            preview: ListPreview[Any] = parse_case_list(data, path.name, mapping=mapping)
+        else:
+            preview = parse_population_list(data, path.name, population, mapping=mapping)
+    except CaseListError as exc:
+        problem = Problem(None, None, "", str(exc))
+        preview = ListPreview([], [problem], {}, [], [], list_id=args.list)
+    if args.save_mapping:
+        Path(args.save_mapping).write_text(preview.suggested_mapping().to_json(), encoding="utf-8")
+        print(f"wrote {args.save_mapping}", file=sys.stderr)
+    if args.format == "json":
+        print(json.dumps(caselist_json(path.name, preview), indent=2, ensure_ascii=False))
+    else:
+        print(caselist_text(path.name, preview, columns))
+    return 1 if preview.problems else 0
+
+
 def _cmd_indicators(args: argparse.Namespace) -> int:
     """Outcome indicators (FTE, custody, proven reoffending) from CASES.csv and POP.csv."""
     try:
@@ -361,11 +532,12 @@ def _cmd_indicators(args: argparse.Namespace) -> int:
         )
         comparators = indicators.parse_comparators(args.compare) if args.compare else {}
         population = indicators.read_population(Path(args.population))
-        cases = indicators.read_cases(Path(args.cases), rules)
+        mapping = _read_mapping(args.mapping)
+        cases = indicators.read_cases(Path(args.cases), rules, mapping=mapping)
         results = indicators.compute_indicators(
             cases, population, period, cohort, comparators, rules, as_of
         )
-    except (indicators.IndicatorInputError, ValueError) as exc:
+    except (indicators.IndicatorInputError, MappingError, ValueError) as exc:
         print(f"yjinspect: error: {exc}", file=sys.stderr)
         return 2
     if args.format == "json":
@@ -430,8 +602,35 @@ def build_parser() -> argparse.ArgumentParser:
     p_ind.add_argument(
         "--compare", help="national figures: fte=180.5,reoffending=32.2,custody=0.07 or a CSV"
     )
+    p_ind.add_argument(
+        "--mapping", help="the service's saved mapping for its outcome records (JSON)"
+    )
     p_ind.add_argument("--format", choices=["text", "json"], default="text")
     p_ind.set_defaults(func=_cmd_indicators)
+    p_cl = sub.add_parser(
+        "caselist",
+        help="check a case list export as the web app would read it, before uploading it",
+    )
+    p_cl.add_argument("action", choices=["check"])
+    p_cl.add_argument("file", help="the export: .csv or .xlsx")
+    p_cl.add_argument("--mapping", help="the service's saved mapping (JSON), from the web app")
+    p_cl.add_argument("--format", choices=["text", "json"], default="text")
+    p_cl.add_argument(
+        "--list",
+        default="children",
+        help="children (the case list) or another population's list, such as victims",
+    )
+    p_cl.add_argument(
+        "--framework",
+        default="hmip-youth-2025",
+        help="for another population's list: the framework that gives its columns",
+    )
+    p_cl.add_argument(
+        "--save-mapping",
+        metavar="FILE",
+        help="write the mapping used, completed with our guesses, to check and re-use",
+    )
+    p_cl.set_defaults(func=_cmd_caselist)
     p_rep = sub.add_parser("report", help="write an inspection export's report (PDF or HTML)")
     p_rep.add_argument("archive", help="INSPECTION_EXPORT.zip (from the web app or `demo`)")
     p_rep.add_argument("--format", choices=["pdf", "html"], default="pdf")
