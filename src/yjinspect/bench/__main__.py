@@ -6,12 +6,14 @@ ratio stays meaningful on a slower or busier machine.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import random
 import statistics
 import time
 import tracemalloc
 from collections.abc import Callable
+from typing import Any
 
 from yjinspect.core.ratings import Answer, RatingInputs, rate, tally
 from yjinspect.frameworks import Framework, get_framework
@@ -87,7 +89,7 @@ def bench_engine() -> None:
     )
 
 
-def bench_case_list() -> None:
+def bench_case_list(sizes: tuple[int, ...] = (1_000, 10_000, 100_000)) -> None:
     """Parsing and checking a case list, beside parsing the same file with the csv module."""
     import csv
     import datetime as dt
@@ -97,7 +99,7 @@ def bench_case_list() -> None:
     from yjinspect.demo.generator import generate_case_list
 
     rows = generate_case_list(7, 60_000, 40_000, 0, dt.date(2024, 4, 8))
-    for size in (1_000, 10_000, 100_000):
+    for size in sizes:
         buffer = io.StringIO(newline="")
         write_case_list_csv(rows[:size], buffer)
         data = buffer.getvalue().encode()
@@ -121,6 +123,203 @@ def bench_case_list() -> None:
             "csv module rows",
             floor,
         )
+    )
+    bench_case_list_export(sizes[-1])
+    bench_case_list_xlsx(sizes[-1])
+
+
+# An export as a case-management system writes one: its own headings, the domain as Court /
+# Pre-Court / Custody in a column we do not know, disposals by their names with '&', British
+# dates, Y/N, a title above the headings and a total below the cases.
+_EXPORT_HEADINGS = (
+    "Case Reference",
+    "Outcome Tier",
+    "Outcome",
+    "Outcome Date",
+    "Order End Date",
+    "Allocated Worker",
+    "RoSH",
+    "Safety & Wellbeing",
+    "Gender",
+    "Ethnicity",
+    "Age at Outcome",
+    "CLA",
+    "Custody",
+)
+_TIERS = {"court": "Court", "out_of_court": "Pre-Court", "resettlement": "Custody"}
+
+
+def _export_rows(rows: list[Any]) -> list[list[object]]:
+    from yjinspect.core.caselist import value_label
+
+    def british(day: Any) -> str:
+        return "" if day is None else day.strftime("%d/%m/%Y")
+
+    def yes_no(value: bool | None) -> str:
+        return "" if value is None else "Y" if value else "N"
+
+    return [
+        [
+            r.case_ref,
+            _TIERS[r.domain],
+            value_label("disposal_type", r.disposal_type).replace(" and ", " & "),
+            british(r.start_date),
+            british(r.end_date),
+            r.case_manager,
+            value_label("risk_of_harm", r.risk_of_harm),
+            value_label("safety_wellbeing", r.safety_wellbeing),
+            value_label("sex", r.sex),
+            value_label("ethnicity_group", r.ethnicity_group),
+            "" if r.age is None else str(r.age),
+            yes_no(r.looked_after),
+            yes_no(r.custody),
+        ]
+        for r in rows
+    ]
+
+
+def bench_case_list_export(size: int) -> None:
+    """An export in a system's own words read through its saved mapping (the issue asks for
+    100,000 rows under 3 s), beside the csv module on the same file."""
+    import csv
+    import datetime as dt
+    import io
+
+    from yjinspect.core.caselist import parse_case_list
+    from yjinspect.core.mapping import Mapping
+    from yjinspect.demo.generator import generate_case_list
+
+    rows = generate_case_list(7, size * 6 // 10, size * 3 // 10, size // 10, dt.date(2024, 4, 8))
+    out = io.StringIO(newline="")
+    writer = csv.writer(out)
+    writer.writerows([["Open cases report"], _EXPORT_HEADINGS, *_export_rows(rows[:size])])
+    writer.writerow([f"Total records: {size}"])
+    data = out.getvalue().encode()
+    mapping = Mapping("children", {"domain": "Outcome Tier"})
+    preview = parse_case_list(data, "export.csv", mapping=mapping)
+    assert preview.ok and len(preview.rows) == size, preview.problems[:3]
+
+    def full() -> object:
+        return parse_case_list(data, "export.csv", mapping=mapping)
+
+    def floor() -> object:
+        return list(csv.reader(io.StringIO(data.decode())))
+
+    repeat = 3 if size >= 100_000 else 10
+    ms, floor_ms = _best_ms(full, repeat), _best_ms(floor, repeat)
+    print(
+        f"case list: an export of {size} rows through its mapping: {ms:.0f} ms "
+        f"(floor, csv module: {floor_ms:.0f} ms; ratio {ms / floor_ms:.1f}; "
+        "the issue asks under 3000 ms)"
+    )
+
+
+def _shared_strings_workbook(table: list[list[object]]) -> bytes:
+    """The rows as Excel writes a workbook: text in a shared strings table, dates as numbers
+    with a date style (openpyxl writes every text inline instead)."""
+    import datetime as dt
+    import io
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    from openpyxl.utils import get_column_letter
+
+    strings: dict[str, int] = {}
+    epoch = dt.date(1899, 12, 30)
+    body = []
+    for number, row in enumerate(table, start=1):
+        cells = []
+        for column, value in enumerate(row, start=1):
+            ref = f"{get_column_letter(column)}{number}"
+            if isinstance(value, dt.date):
+                cells.append(f'<c r="{ref}" s="1"><v>{(value - epoch).days}</v></c>')
+            elif value not in (None, ""):
+                index = strings.setdefault(str(value), len(strings))
+                cells.append(f'<c r="{ref}" t="s"><v>{index}</v></c>')
+        body.append(f'<row r="{number}">{"".join(cells)}</row>')
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    sml = "application/vnd.openxmlformats-officedocument.spreadsheetml."
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    parts = {
+        "[Content_Types].xml": (
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            f'<Override PartName="/xl/workbook.xml" ContentType="{sml}sheet.main+xml"/>'
+            f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{sml}worksheet+xml"/>'
+            f'<Override PartName="/xl/sharedStrings.xml" ContentType="{sml}sharedStrings+xml"/>'
+            f'<Override PartName="/xl/styles.xml" ContentType="{sml}styles+xml"/></Types>'
+        ),
+        "xl/workbook.xml": (
+            f'<workbook xmlns="{main}" xmlns:r="{rel}"><sheets>'
+            '<sheet name="Cases" sheetId="1" r:id="rId1"/></sheets></workbook>'
+        ),
+        "xl/_rels/workbook.xml.rels": (
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'<Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/>'
+            "</Relationships>"
+        ),
+        "xl/styles.xml": (
+            f'<styleSheet xmlns="{main}"><cellXfs count="2"><xf numFmtId="0"/>'
+            '<xf numFmtId="14"/></cellXfs></styleSheet>'
+        ),
+        "xl/sharedStrings.xml": (
+            f'<sst xmlns="{main}">'
+            + "".join(f"<si><t>{escape(text)}</t></si>" for text in strings)
+            + "</sst>"
+        ),
+        "xl/worksheets/sheet1.xml": (
+            f'<worksheet xmlns="{main}"><sheetData>{"".join(body)}</sheetData></worksheet>'
+        ),
+    }
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as package:
+        for name, text in parts.items():
+            package.writestr(name, text)
+    return out.getvalue()
+
+
+def _cell(value: object) -> object:
+    """A case's value as a workbook cell: dates stay dates, yes/no as words, blanks empty."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return value if isinstance(value, dt.date) else str(value)
+
+
+def bench_case_list_xlsx(size: int) -> None:
+    """The same case list as an Excel workbook (shared strings, date cells), beside expat
+    parsing the sheet's XML with no handlers: the least any reader of the workbook does."""
+    import datetime as dt
+    import io
+    import zipfile
+    from xml.parsers import expat
+
+    from yjinspect.core.caselist import CANONICAL_COLUMNS, parse_case_list
+    from yjinspect.demo.generator import generate_case_list
+
+    rows = generate_case_list(7, size * 6 // 10, size * 4 // 10, 0, dt.date(2024, 4, 8))[:size]
+    table: list[list[object]] = [list(CANONICAL_COLUMNS)]
+    table += [[_cell(getattr(r, c)) for c in CANONICAL_COLUMNS] for r in rows]
+    data = _shared_strings_workbook(table)
+    preview = parse_case_list(data, "cases.xlsx")
+    assert preview.ok and len(preview.rows) == size, preview.problems[:3]
+
+    def full() -> object:
+        return parse_case_list(data, "cases.xlsx")
+
+    def floor() -> object:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            parser = expat.ParserCreate()
+            with package.open("xl/worksheets/sheet1.xml") as sheet:
+                parser.ParseFile(sheet)
+        return parser
+
+    repeat = 3 if size >= 100_000 else 10
+    ms, floor_ms = _best_ms(full, repeat), _best_ms(floor, repeat)
+    print(
+        f"case list: a workbook of {size} rows ({len(data) / 1_000_000:.1f} MB, shared strings "
+        f"and date cells): {ms:.0f} ms (floor, expat on its sheet with no handlers: "
+        f"{floor_ms:.0f} ms; ratio {ms / floor_ms:.1f}; the web worker's timeout is 60 s)"
     )
 
 
