@@ -469,7 +469,7 @@ def test_a_mapping_for_another_list_or_with_wrong_codes_is_reported_not_applied(
     assert any("'colour' that this list does not have" in m for m in messages)
     assert any("case_ref is not needed, but it is required" in m for m in messages)
     assert any("'extreme', which is not a code of risk_of_harm" in m for m in messages)
-    assert any("'Nil' is out of scope" in m for m in messages)
+    assert any("'Nil' is out of scope, but no value of risk_of_harm" in m for m in messages)
     assert any("'age', which is not a coded column" in m for m in messages)
     other = parse(one_row(), mapping=ColumnMapping("victims"))
     assert any("for the 'victims' list" in p.message for p in other.problems)

@@ -641,8 +641,8 @@ class ListSpec(Generic[R]):
                 if code is None and not spec.out_of_scope_allowed:
                     reasons.append(
                         _(
-                            "the mapping says %(value)s is out of scope, which %(column)s allows "
-                            "for no value"
+                            "the mapping says %(value)s is out of scope, but no value of "
+                            "%(column)s can be"
                         )
                         % {"value": repr(value), "column": column}
                     )
