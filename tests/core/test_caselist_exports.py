@@ -362,6 +362,21 @@ def test_export_spellings(domain: str, disposal: str, code: str) -> None:
     assert preview.rows[0].disposal_type == code
 
 
+@pytest.mark.parametrize(
+    ("ethnicity", "group"),
+    [
+        ("White & Asian", "mixed"),
+        ("Mixed: White & Black African", "mixed"),
+        ("Black & British", "black"),
+    ],
+)
+def test_and_written_as_an_ampersand(ethnicity: str, group: str) -> None:
+    headings = [*HEADINGS, "Ethnicity"]
+    preview = parse([*one_row(), ethnicity], headings=headings)
+    assert preview.ok, preview.problems
+    assert preview.rows[0].ethnicity_group == group
+
+
 @pytest.mark.parametrize("disposal", ["S2500", "Section 2500", "Sectional order", "YROX"])
 def test_prefixes_are_whole_words(disposal: str) -> None:
     preview = parse(one_row(disposal_type=disposal))
@@ -565,3 +580,27 @@ def test_mapping_files_are_refused_beyond_their_limits() -> None:
     long = ColumnMapping("children", columns={"case_ref": "x" * 201}).to_json()
     with pytest.raises(MappingError, match="at most 200 characters"):
         Mapping.from_json(long)
+
+
+def test_the_documentation_lists_every_prefix_programme_and_default_domain() -> None:
+    from pathlib import Path
+
+    from yjinspect.core.caselist import (
+        DISPOSAL_DEFAULT_DOMAIN,
+        DISPOSAL_PREFIXES,
+        PROGRAMME_FRAGMENTS,
+    )
+    from yjinspect.core.lists import spelling_key
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "case-list-format.md").read_text()
+    prefixes = doc[doc.index("| Begins with | Code |") : doc.index("#### Programmes")]
+    for spelling, code in DISPOSAL_PREFIXES:
+        line = next(line for line in prefixes.splitlines() if f"`{code}`" in line)
+        assert spelling.casefold() in line.casefold(), spelling
+    programmes = spelling_key(doc[doc.index("#### Programmes") : doc.index("#### The domain")])
+    for fragment in PROGRAMME_FRAGMENTS:
+        assert fragment in programmes, fragment
+    table = doc[doc.index("| Disposal | Domain |") : doc.index("A custodial sentence is a")]
+    for disposal, domain in DISPOSAL_DEFAULT_DOMAIN.items():
+        line = next(line for line in table.splitlines() if f"`{disposal}`" in line)
+        assert line.rstrip(" |").endswith(f"`{domain}`"), disposal

@@ -107,10 +107,14 @@ def test_a_child_s_reference_is_checked_against_the_children_s_list_when_given()
             ["V1", "YJ1", "2024-04-08", "yes"],
             ["V2", "yj2", "2024-04-08", "yes"],
             ["V3", "YJ9", "2024-04-08", "yes"],
+            ["V4", "YJ9", "2024-04-08", "yes"],  # every cell seen before: the quick way in
         ]
     )
     preview = parse_population_list(data, "v.csv", VICTIMS, known={"children": {"YJ1", "YJ2"}})
-    assert [(p.row, p.column) for p in preview.problems] == [(4, "child_case_ref")]
+    assert [(p.row, p.column) for p in preview.problems] == [
+        (4, "child_case_ref"),
+        (5, "child_case_ref"),
+    ]
     assert [r["case_ref"] for r in preview.rows] == ["V1", "V2"]
 
 
