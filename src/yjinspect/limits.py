@@ -315,25 +315,21 @@ def read_member(package: zipfile.ZipFile, name: str, max_bytes: int, what: str) 
 
 
 # ---------------------------------------------------------------------------------------------
-# XLSX workbooks (a zip of XML parts, read by openpyxl)
+# XLSX workbooks (a zip of XML parts)
 # ---------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class WorkbookLimits:
-    """What an XLSX workbook may hold, beyond the limits of its zip.
+    """What an XLSX workbook may hold, beyond the limits of its zip (the case list's reader,
+    `core/xlsx.py`, applies them).
 
-    openpyxl's read-only mode streams a worksheet but reads every other part whole (the
-    workbook's list of sheets, styles, the shared strings table that holds the text of every
-    cell), and on opening it reads each listed sheet up to its recorded size, or to its end
-    when none is recorded. So: the shared strings and every other part are refused by their
-    declared sizes; a worksheet may be listed once only, and `max_sheets` of them at most, so
-    no part is read twice; and each worksheet is scanned (streamed, in fixed memory) before
-    openpyxl sees it: at most `max_rows` rows, and no stretch of XML between two row starts
-    longer than `max_row_bytes`, which bounds the cells and text of one row (openpyxl builds
-    a row whole) and anything outside the rows. XML entities, which could make a few bytes
-    into gigabytes of text within those limits, are refused by defusedxml, which openpyxl
-    uses whenever it is installed (it is a dependency).
+    The shared strings (held whole: the text of every distinct cell) and every other part but
+    a worksheet are refused by their declared sizes; a worksheet may be listed once only, and
+    `max_sheets` of them at most; and a worksheet's XML is scanned as it is read
+    (`SheetScan`): at most `max_rows` rows, and no stretch of XML between two row starts
+    longer than `max_row_bytes`, which bounds the cells and text of one row and anything
+    outside the rows.
     """
 
     zip: ZipLimits
@@ -345,7 +341,6 @@ class WorkbookLimits:
 
 
 _ROW_START = re.compile(rb"<(?:\w{1,16}:)?row[\s/>]")
-_SCAN_CHUNK = MB
 
 
 class SheetScan:
@@ -394,15 +389,6 @@ class SheetScan:
         _check_stretch(self.offset - self.last, self.rows, self.name, self.limits, self.what)
 
 
-def _scan_sheet(package: zipfile.ZipFile, name: str, limits: WorkbookLimits, what: str) -> None:
-    """Count a worksheet's rows and measure the XML between them, streaming it."""
-    scan = SheetScan(name, limits, what)
-    with package.open(name) as stream:
-        while chunk := stream.read(_SCAN_CHUNK):
-            scan.feed(chunk)
-    scan.finish()
-
-
 def _check_stretch(size: int, row: int, name: str, limits: WorkbookLimits, what: str) -> None:
     if size > limits.max_row_bytes:
         raise LimitExceeded(
@@ -418,83 +404,6 @@ def _check_stretch(size: int, row: int, name: str, limits: WorkbookLimits, what:
                 "limit": megabytes(limits.max_row_bytes),
             }
         )
-
-
-def open_workbook(data: bytes, limits: WorkbookLimits, what: str) -> Any:
-    """An openpyxl read-only workbook of `data`, opened only once it is within `limits`.
-
-    The caller closes it. A damaged file raises what zipfile or openpyxl raise (many types),
-    so the caller keeps its own wording for an unreadable workbook; `LimitExceeded` is raised
-    for one beyond the limits, before openpyxl reads any large part.
-    """
-    from defusedxml import DefusedXmlException
-    from openpyxl.reader.excel import ExcelReader
-    from openpyxl.xml.constants import ARC_CONTENT_TYPES, SHARED_STRINGS, XLSM, XLSX, XLTM, XLTX
-
-    check_directory(data[-ZIP_TAIL:], limits.zip, what)
-    reader = ExcelReader(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
-    try:
-        package = reader.archive
-        check_zip(package, limits.zip, what)
-        large = {
-            i.filename: i.file_size for i in package.infolist() if i.file_size > limits.max_part
-        }
-
-        def check_part(name: str) -> None:
-            if name in large:
-                check_size(
-                    large[name],
-                    limits.max_part,
-                    _("a part of %(what)s (%(name)s)") % {"what": what, "name": name[:100]},
-                )
-
-        check_part(ARC_CONTENT_TYPES)
-        reader.read_manifest()
-        main = next((p for t in (XLTM, XLTX, XLSM, XLSX) if (p := reader.package.find(t))), None)
-        if main is None:
-            raise KeyError("no workbook part")
-        workbook_part = str(main.PartName)[1:]
-        folder, _slash, file = workbook_part.rpartition("/")
-        check_part(workbook_part)
-        check_part(f"{folder}/_rels/{file}.rels" if folder else f"_rels/{file}.rels")
-        strings = reader.package.find(SHARED_STRINGS)
-        strings_part = str(strings.PartName)[1:] if strings is not None else ""
-        if strings_part in large:
-            check_size(
-                large[strings_part],
-                limits.max_shared_strings,
-                _("the text of %(what)s (%(name)s)") % {"what": what, "name": strings_part},
-            )
-        reader.read_workbook()
-        sheets = [rel.target for _sheet, rel in reader.parser.find_sheets()]
-        if len(sheets) > limits.max_sheets:
-            raise LimitExceeded(
-                _("%(what)s has %(n)s sheets; the most accepted is %(limit)s")
-                % {"what": what, "n": f"{len(sheets):,}", "limit": f"{limits.max_sheets:,}"}
-            )
-        if len(set(sheets)) < len(sheets):
-            raise LimitExceeded(
-                _("%(what)s lists one worksheet as two sheets, as no real workbook does")
-                % {"what": what}
-            )
-        for name in large.keys() - {*sheets, strings_part}:
-            check_part(name)
-        for name in sheets:
-            if name in package.NameToInfo:
-                _scan_sheet(package, name, limits, what)
-        reader.read()
-    except BaseException as exc:
-        reader.archive.close()
-        cause: BaseException | None = exc
-        while cause is not None:  # openpyxl wraps what its parser raises in a ValueError
-            if isinstance(cause, DefusedXmlException):
-                raise LimitExceeded(
-                    _("%(what)s declares XML entities, as no real workbook does: it was not read")
-                    % {"what": what}
-                ) from None
-            cause = cause.__cause__
-        raise
-    return reader.wb
 
 
 # ---------------------------------------------------------------------------------------------

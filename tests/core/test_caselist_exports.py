@@ -604,3 +604,10 @@ def test_the_documentation_lists_every_prefix_programme_and_default_domain() -> 
     for disposal, domain in DISPOSAL_DEFAULT_DOMAIN.items():
         line = next(line for line in table.splitlines() if f"`{disposal}`" in line)
         assert line.rstrip(" |").endswith(f"`{domain}`"), disposal
+
+
+def test_a_long_run_of_one_value_rows_is_not_taken_for_notes() -> None:
+    # A footer is a few rows; sixty rows of one value below the cases are broken cases.
+    preview = parse(one_row(), *[[f"YJ{n:03d}"] for n in range(100, 160)])
+    assert preview.skipped_rows == []
+    assert {p.row for p in preview.problems} == set(range(3, 63))

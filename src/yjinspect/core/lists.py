@@ -107,6 +107,9 @@ MAX_UNKNOWN_VALUES: Final = 200
 # Rows below the last case with at most this many values are notes (a total, the export's
 # date), skipped with one note rather than reported cell by cell.
 FOOTER_MAX_CELLS: Final = 2
+# A footer is a few rows: past this many such rows in a run, none of them is taken for one (and
+# none is held back any longer), so a file of one-value rows costs no more than any other.
+FOOTER_MAX_ROWS: Final = 50
 # A value a mapping sends out of scope (None in its JSON): never a code of any column.
 OUT_OF_SCOPE: Final = "(out of scope)"
 
@@ -974,23 +977,27 @@ def _read_header(
     return header
 
 
-def _find_header(rows: Rows, headings: _Headings) -> tuple[int, Sequence[Cell] | None, Rows]:
+def _find_header(rows: Rows, headings: _Headings) -> tuple[int, Sequence[Cell] | None, Rows, int]:
     """The heading row: the first of the top rows naming two known columns, else the first
-    non-blank row. Returns its number and cells, and the rows after it, blank ones included
-    (None: the file has no row that is not blank)."""
-    ahead: list[tuple[int, Sequence[Cell]]] = []
-    top: list[int] = []  # indexes in `ahead` of the rows that are not blank
+    non-blank row. Returns its number and cells (None: the file has no row that is not
+    blank), the rows after it, and how many blank rows after it were read looking for it
+    (counted, not kept: a file of blank lines costs no memory here)."""
+    top: list[tuple[int, Sequence[Cell]]] = []
+    blanks_before: list[int] = []  # blank rows read before each of `top`
+    blank = 0
     for number, cells in rows:
-        ahead.append((number, cells))
-        if not _is_blank(cells):
-            top.append(len(ahead) - 1)
-            if len(top) == HEADER_SEARCH_ROWS:
-                break
+        if _is_blank(cells):
+            blank += 1
+            continue
+        top.append((number, cells))
+        blanks_before.append(blank)
+        if len(top) == HEADER_SEARCH_ROWS:
+            break
     if not top:
-        return 0, None, rows
-    chosen = next((i for i in top if headings.count_known(ahead[i][1]) >= 2), top[0])
-    number, cells = ahead[chosen]
-    return number, cells, itertools.chain(ahead[chosen + 1 :], rows)
+        return 0, None, rows, 0
+    chosen = next((i for i, (_n, c) in enumerate(top) if headings.count_known(c) >= 2), 0)
+    number, cells = top[chosen]
+    return number, cells, itertools.chain(top[chosen + 1 :], rows), blank - blanks_before[chosen]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1048,6 +1055,7 @@ class _Checker(Generic[R]):
         self.unknown_suggestion: dict[tuple[str, str], str | None] = {}
         self.unknown_count: dict[str, int] = {}
         self.seen_row = False
+        self.footers = True
         self.lookups = self._lookups(mapping)
         # column -> cell -> valid value, for the columns the file has. Any: each column holds
         # its own type (str, date, int, bool, or None for a blank optional cell).
@@ -1145,8 +1153,11 @@ class _Checker(Generic[R]):
         if _is_blank(cells):
             self.blank_rows += 1
             return
-        if self.seen_row and _filled(cells) <= FOOTER_MAX_CELLS:
+        if self.seen_row and self.footers and _filled(cells) <= FOOTER_MAX_CELLS:
             self.held.append((number, cells))
+            if len(self.held) > FOOTER_MAX_ROWS:
+                self.footers = False  # too many to be notes: check them as rows
+                self._release_held()
             return
         self.seen_row = True
         if self.held:
@@ -1549,7 +1560,7 @@ def _read(
 ) -> ListPreview[R]:
     notices = table.notices
     try:
-        number, cells, rows = _find_header(table.rows, headings)
+        number, cells, rows, blank_after = _find_header(table.rows, headings)
         if cells is None:
             raise UnreadableFile(empty)
         if number > 1:
@@ -1575,6 +1586,7 @@ def _read(
         rows = itertools.chain(sample, rows)
         builder = spec.builder(frozenset(header.index))
         checker = _Checker(spec, header, None if mapping_problems else mapping, builder)
+        checker.blank_rows = checker.rows_read = blank_after
         done = _check_rows(checker, rows, header.row, table.last_row, progress, max_rows, too_many)
     finally:
         table.finish()

@@ -2,16 +2,16 @@
 
 openpyxl's read-only mode took about 30 s for a 100,000-row case list on the project's machine
 (docs/RELIABILITY.md), half of the web worker's timeout: it parses the sheet with defusedxml's
-pure-Python parser, builds a cell object for every cell, and the limits' pre-scan
-(`limits.open_workbook`) reads the sheet's XML once more before it. A case list needs none of
-that, only the values of one sheet. So this module opens the zip within the same limits
-(`limits.open_zip`, each part's declared size, the sheets listed), reads the few small parts
-with defusedxml, and streams the shared strings and the sheet's XML once through expat (the
-standard library's C parser) with handlers that keep only text, never a tree: building
-millions of elements kept Python's garbage collector busy for most of the time (12 s against
-3 s, measured). While the sheet's bytes go by they are scanned (`limits.SheetScan`, the rule
-`open_workbook` applies), so no row past the limit is read and no row is built bigger than
-the limit allows. Entity declarations are refused as defusedxml refuses them.
+pure-Python parser, builds a cell object for every cell, and the pre-scan the limits needed
+before it read the sheet's XML once more. A case list needs none of that, only the values of
+one sheet. So this module opens the zip within the same limits (`limits.open_zip`, each part's
+declared size, the sheets listed), reads the few small parts with defusedxml, and streams the
+shared strings and the sheet's XML once through expat (the standard library's C parser) with
+handlers that keep only text, never a tree: building millions of elements kept Python's
+garbage collector busy for most of the time (12 s against 3 s, measured). While the sheet's
+bytes go by they are scanned (`limits.SheetScan`), so no row past the limit is read and no
+row is built bigger than the limit allows. Entity declarations are refused as defusedxml
+refuses them.
 
 Cell values follow openpyxl with `data_only=True` (a formula gives the value Excel last saved,
 or a blank), turned into what the case-list reader compares: text, or a `date` for a cell
@@ -399,8 +399,8 @@ def _rels_name(part: str) -> str:
 def open_first_sheet(
     data: bytes, limits: WorkbookLimits, max_columns: int, what: str
 ) -> tuple[Sheet, zipfile.ZipFile]:
-    """The workbook's first worksheet, checked against `limits` as `limits.open_workbook`
-    checks a workbook, and its zip, which the caller closes once done with the rows.
+    """The workbook's first worksheet, checked against `limits` (`limits.WorkbookLimits`),
+    and its zip, which the caller closes once done with the rows.
 
     Raises `LimitExceeded` for a workbook beyond the limits, `UnreadableWorkbook` (or what
     zipfile and the XML parser raise, many types) for one that cannot be read.
