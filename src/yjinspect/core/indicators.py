@@ -554,6 +554,9 @@ def read_case_records(
             max_rows=CASES_LIMITS.max_rows,
             too_many=too_many_cases,
             empty=_("the file is empty"),
+            row_limit=CASES_LIMITS.max_rows,
+            max_line=CASES_LIMITS.max_line,
+            max_cells=CASES_LIMITS.max_cells,
         )
     except UnreadableFile as exc:
         raise IndicatorInputError(f"cases: {exc}") from None
@@ -572,14 +575,15 @@ def _source_bytes(source: str | Path | Iterable[str], what: str) -> tuple[bytes,
     parts: list[str] = []
     size = 0
     for line in source:
-        size += len(line) + 1
+        ended = line if line.endswith(("\n", "\r")) else line + "\n"
+        size += len(ended)
         if size > CASES_LIMITS.max_bytes:
             raise IndicatorInputError(
                 f"{what}: "
                 + _("%(what)s is larger than %(limit)s, the largest accepted")
                 % {"what": _("the file"), "limit": megabytes(CASES_LIMITS.max_bytes)}
             )
-        parts.append(line if line.endswith(("\n", "\r")) else line + "\n")
+        parts.append(ended)
     return "".join(parts).encode("utf-8"), "cases.csv"
 
 

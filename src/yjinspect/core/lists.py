@@ -46,6 +46,8 @@ from ..limits import LimitExceeded
 from .mapping import Mapping
 from .tables import (
     HEADER_SEARCH_ROWS,
+    MAX_CSV_CELLS,
+    MAX_CSV_LINE,
     ROWS_BEYOND_CASES,
     Cell,
     Rows,
@@ -1531,17 +1533,21 @@ def read_list(
     max_rows: int,
     too_many: Callable[[int], str],
     empty: str,
+    row_limit: int | None = None,
+    max_line: int = MAX_CSV_LINE,
+    max_cells: int = MAX_CSV_CELLS,
 ) -> ListPreview[R]:
     """Read an uploaded list and say what would be imported and what must be fixed.
 
     Raises `UnreadableFile` (with its sentence) only when the file cannot be read at all;
     every problem with its content is in the returned preview. `too_many(max_rows)` is the
-    refusal of a file with more rows than `max_rows`, `empty` that of one with no headings.
+    refusal of a file with more cases than `max_rows`, `empty` that of one with no headings.
+    The file may have `row_limit` rows in all (blank ones included; by default `max_rows`
+    and ROWS_BEYOND_CASES), and a CSV `max_line` characters a line, `max_cells` cells a row.
     """
     headings = _Headings(spec, mapping)
-    table = read_table(
-        data, filename, max_rows + ROWS_BEYOND_CASES, headings.count_known, max_bytes
-    )
+    limit = max_rows + ROWS_BEYOND_CASES if row_limit is None else row_limit
+    table = read_table(data, filename, limit, headings.count_known, max_bytes, max_line, max_cells)
     try:
         return _read(spec, table, headings, mapping, progress, max_rows, too_many, empty)
     except LimitExceeded as exc:

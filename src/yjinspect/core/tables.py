@@ -15,7 +15,7 @@ from __future__ import annotations
 import codecs
 import csv
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Final
 
@@ -44,6 +44,8 @@ ROWS_BEYOND_CASES: Final = 10_000
 MAX_COLUMNS: Final = 200
 # One line of a CSV file (a real row is well under 1 KB).
 MAX_CSV_LINE: Final = MB
+# Excel's widest sheet has 16,384 columns: a CSV row with more is refused.
+MAX_CSV_CELLS: Final = 16_384
 # How many non-blank rows at the top may be a title or notes before the real headings; the
 # separator of a CSV is chosen from these lines too.
 HEADER_SEARCH_ROWS: Final = 20
@@ -126,7 +128,7 @@ def _sniff_delimiter(text: str, known_headings: Callable[[Sequence[str]], int]) 
 
 
 def _csv_table(
-    data: bytes, row_limit: int, known_headings: Callable[[Sequence[str]], int]
+    data: bytes, limits: CsvLimits, known_headings: Callable[[Sequence[str]], int]
 ) -> Table:
     """The rows of a CSV file, read one at a time, and the number of lines as the total."""
     if data.startswith(b"PK\x03\x04"):
@@ -152,10 +154,7 @@ def _csv_table(
             if delimiter == ";"
             else _("Columns are separated by tabs.")
         )
-    # Excel's widest sheet has 16,384 columns: a row with more is refused, one with fewer is
-    # cut to MAX_COLUMNS, as a workbook's rows are.
-    limits = CsvLimits(len(text), row_limit, 16_384, MAX_CSV_LINE)
-    records = csv_rows(text, limits, _("the file"), delimiter)
+    records = csv_rows(text, replace(limits, max_bytes=len(text)), _("the file"), delimiter)
 
     def rows() -> Rows:
         try:
@@ -167,7 +166,13 @@ def _csv_table(
             ) from exc
 
     lines = text.count("\n") + (not text.endswith("\n"))
-    return Table(rows(), lines, notices, lambda: None)
+    reading = rows()
+
+    def finish() -> None:
+        for _row in reading:  # the rest, unchecked, within the limits on rows and lines
+            pass
+
+    return Table(reading, lines, notices, finish)
 
 
 def _xlsx_table(data: bytes, row_limit: int) -> Table:
@@ -231,10 +236,14 @@ def read_table(
     row_limit: int,
     known_headings: Callable[[Sequence[str]], int],
     max_bytes: int,
+    max_line: int = MAX_CSV_LINE,
+    max_cells: int = MAX_CSV_CELLS,
 ) -> Table:
     """The rows of an uploaded .csv or .xlsx file, at most `row_limit` of them (blank ones
-    included) and `max_bytes` in all. `known_headings(cells)` says how many of a row's cells
-    are headings the reader knows, which picks a CSV's separator.
+    included) and `max_bytes` in all; a CSV line at most `max_line` characters and a CSV row
+    `max_cells` cells (a row with fewer is cut to MAX_COLUMNS, as a workbook's rows are).
+    `known_headings(cells)` says how many of a row's cells are headings the reader knows,
+    which picks a CSV's separator.
 
     Raises `UnreadableFile` (with `LimitExceeded`'s sentence for a file beyond a limit) when the
     file cannot be read at all; reading the rows can raise it too, for a file damaged further on.
@@ -257,7 +266,8 @@ def read_table(
         raise UnreadableFile(_("the file is empty"))
     try:
         if extension == "csv":
-            return _csv_table(data, row_limit, known_headings)
+            limits = CsvLimits(max_bytes, row_limit, max_cells, max_line)
+            return _csv_table(data, limits, known_headings)
         return _xlsx_table(data, row_limit)
     except LimitExceeded as exc:
         raise UnreadableFile(str(exc)) from None
