@@ -611,3 +611,13 @@ def test_a_long_run_of_one_value_rows_is_not_taken_for_notes() -> None:
     preview = parse(one_row(), *[[f"YJ{n:03d}"] for n in range(100, 160)])
     assert preview.skipped_rows == []
     assert {p.row for p in preview.problems} == set(range(3, 63))
+
+
+def test_a_free_text_column_is_not_shown_for_a_heading_that_only_sounds_like_ours() -> None:
+    # "Looked after notes" sounds like looked_after, but nothing is missing and its values
+    # are no yes/no: it is not guessed, and what it holds is not shown.
+    headings = [*HEADINGS, "Looked after notes"]
+    preview = parse([*one_row(), "placed with aunt since March"], headings=headings)
+    info = next(h for h in preview.headings if h.heading == "Looked after notes")
+    assert (info.guess, info.samples) == (None, ())
+    assert "aunt" not in repr(preview)

@@ -1411,10 +1411,14 @@ def _samples(rows: Sequence[tuple[int, Sequence[Cell]]], position: int) -> list[
     return list(seen)
 
 
-def _guess(spec: ListSpec[Any], heading: str, values: Sequence[str], free: set[str]) -> str | None:
+def _guess(
+    spec: ListSpec[Any], heading: str, values: Sequence[str], free: set[str], by_heading: bool
+) -> str | None:
     """Our best guess for an unrecognised heading, among the columns not yet found: the one
-    whose codes most of its values are (two in three at least), else the column a close
-    spelling of the heading names."""
+    whose codes most of its values are (two in three at least), or a date column for dates;
+    else, when `by_heading`, the column a close spelling of the heading names. (A guess from
+    the heading alone is only made when the person has to choose a column anyway: it would
+    show a free-text column's values for nothing.)"""
     if values:
         best, best_count = None, 0
         for column in spec.columns:
@@ -1429,6 +1433,8 @@ def _guess(spec: ListSpec[Any], heading: str, values: Sequence[str], free: set[s
             dates = [c.id for c in spec.columns if c.id in free and c.kind == "date"]
             if len(dates) == 1 or (dates and dates[0] == "start_date"):
                 return dates[0]
+    if not by_heading:
+        return None
     keys = {spelling_key(s): c.id for c in spec.columns if c.id in free for s in c.spellings()}
     close = difflib.get_close_matches(spelling_key(heading), list(keys), n=1, cutoff=0.75)
     return keys[close[0]] if close else None
@@ -1458,7 +1464,11 @@ def _heading_infos(
         if column is not None and header.index.get(column) != position:
             column = None  # a second heading for a column already read: not used
         values = _samples(sample, position)
-        guess = None if column is not None else _guess(spec, heading, values[:50], free)
+        guess = (
+            None
+            if column is not None
+            else _guess(spec, heading, values[:50], free, bool(header.missing))
+        )
         keep = column is not None or guess is not None or bool(header.missing)
         shown = tuple(safe_text(v)[:40] for v in values[:SAMPLES_PER_HEADING]) if keep else ()
         infos.append(HeadingInfo(heading, position, column, guess, shown))
