@@ -7,6 +7,10 @@ unconfirmed is a field of :class:`Rules` with the note's default. Every result c
 numerator, denominator and a sentence naming the rule used, so a figure can be checked by hand.
 Our choices are written up in docs/outcome-indicators.md.
 
+The records are read by the same machinery as the case list (`core.lists`: the service's own
+headings and words or its saved mapping, British dates, CSV or XLSX, every problem by row);
+`read_case_records` gives the whole preview, `read_cases` keeps its older form.
+
 Pure Python, standard library (and the shared limits on files, `yjinspect.limits`): no Django.
 """
 
@@ -43,6 +47,9 @@ __all__ = [
     "CUSTODIAL",
     "DISPOSAL_TYPES",
     "NON_SUBSTANTIVE",
+    "OUTCOME_HEADINGS",
+    "OUTCOME_PREFIXES",
+    "OUTCOME_SPELLINGS",
     "Case",
     "Comparison",
     "IndicatorInputError",
@@ -54,8 +61,10 @@ __all__ = [
     "custody_rate",
     "first_time_entrants",
     "format_text",
+    "outcome_records_list",
     "parse_comparators",
     "parse_period",
+    "read_case_records",
     "read_cases",
     "read_population",
     "reoffending",

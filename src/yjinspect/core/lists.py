@@ -496,10 +496,9 @@ class Column:
     `headings` are the other headings accepted besides the column's id (and `label`); for a
     `code` column, `codes` maps each code to its spellings (the first is its label for
     people), `prefixes` are (spelling, code) pairs tried on any value whose words begin with
-    the spelling's,
-    `fragments` (key fragment, code) pairs tried on any value containing them, and
-    `programmes` key fragments of values that name a programme rather than a case of this
-    list: flagged as out of scope, never guessed. `unique`: each value once in the file (a
+    the spelling's, `fragments` (key fragment, code) pairs tried on any value containing
+    them, and `programmes` key fragments of values that name a programme rather than a case
+    of this list: flagged as out of scope, never guessed. `unique`: each value once in the file (a
     list's own reference). `derived_from`: the list can do without it when the file has that
     other column (its builder works it out, as the children's domain from the disposal).
     """
@@ -609,8 +608,9 @@ class ListSpec(Generic[R]):
         return frozenset(c.id for c in self.columns if c.required)
 
     def builder(self, present: frozenset[str]) -> RowBuilder[R]:
-        """The row builder for a file with these columns."""
-        return _DictRows(self, present)  # type: ignore[return-value]
+        """The row builder for a file with these columns: by default `ListRow`s (a list of
+        another row type gives its own)."""
+        return _DictRows(self)  # type: ignore[return-value]
 
     def check_mapping(self, mapping: Mapping) -> list[str]:
         """Why a mapping cannot be used with this list (a sentence each); empty when it can."""
@@ -665,7 +665,7 @@ class ListSpec(Generic[R]):
 class _DictRows:
     """The default rows: `ListRow`s, an end date not before a start date."""
 
-    def __init__(self, spec: ListSpec[Any], present: frozenset[str]) -> None:
+    def __init__(self, spec: ListSpec[Any]) -> None:
         self.ids = [c.id for c in spec.columns]
         self.required = [i for i, c in enumerate(spec.columns) if c.required]
         self.dates = (
